@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .model import ReportInputError
-from .render import render
+from .renderer import render
 
 
 def build_parser(prog: str = "report") -> argparse.ArgumentParser:
