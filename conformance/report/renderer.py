@@ -19,6 +19,13 @@ from .benchmarks import Benchmarks, load_benchmarks
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATUS_OF_DIVERGENCE = {"unexpected": "diverged", "known": "known"}
+FD_HELP = {
+    "torch": "finite differences side with torch: the implementation's gradient is likely wrong",
+    "impl": "finite differences side with the implementation: torch's gradient may be the odd one",
+    "both": "both gradients are within tolerance of finite differences",
+    "neither": "neither gradient matches finite differences",
+    "inconclusive": "finite differences could not decide (ill-conditioned or non-smooth point)",
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,6 +188,7 @@ def build_context(data: dict[str, Any], baseline: dict[str, Any] | None, out_dir
         "js_data": js_data,
         "truncate_at": model.TRUNCATE_AT,
         "no_op": model.NO_OP,
+        "fd_help": FD_HELP,
     }
 
 
