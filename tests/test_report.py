@@ -60,6 +60,15 @@ def test_embedded_json_is_inert_and_round_trips(tmp_path: Path) -> None:
     assert any(d["op"] == HOSTILE_OP for d in data["divergences"])
 
 
+def test_html_ids_unique_even_with_duplicate_divergence_ids(tmp_path: Path) -> None:
+    data = make_results(hostile=True)
+    data["divergences"][1]["id"] = data["divergences"][0]["id"]
+    html = _render(tmp_path, data)
+    ids = re.findall(r'\sid="([^"]*)"', html)
+    assert len(ids) == len(set(ids))
+    assert html.count('<article class="div') == len(data["divergences"])
+
+
 def test_script_json_escapes_html_significant_characters_and_nan() -> None:
     out = str(render_mod.script_json({"a": "</script><!--&", "b": float("nan"), "c": "\u2028"}))
     assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out

@@ -84,13 +84,13 @@ class DivergenceView:
 
 
 def _divergence_views(
-    divs: list[dict], anchor_of: dict[str, str], diff: BaselineDiff | None
+    divs: list[dict], anchors: list[str], diff: BaselineDiff | None
 ) -> list[DivergenceView]:
     views = []
     for i, d in enumerate(divs):
         views.append(
             DivergenceView(
-                anchor=anchor_of.get(str(d.get("id")), f"div-{i}"),
+                anchor=anchors[i],
                 d=d,
                 rows=model.diff_observations(
                     d.get("torch_observation"), d.get("impl_observation"), d.get("field")
@@ -114,13 +114,16 @@ def _search_text(*parts: Any) -> str:
 def build_context(data: dict[str, Any], baseline: dict[str, Any] | None, out_dir: Path) -> dict[str, Any]:
     """Everything the templates render; kept separate from I/O so it can be tested directly."""
     tests, divs = data["tests"], data["divergences"]
+    # HTML ids come from the position (ids in the data may repeat or contain anything);
+    # links by divergence id go to the first divergence carrying it.
+    anchors = [f"div-{i}-{model.slug(str(d.get('id')))}" for i, d in enumerate(divs)]
     anchor_of: dict[str, str] = {}
-    for i, d in enumerate(divs):
-        anchor_of.setdefault(str(d.get("id")), f"div-{i}-{model.slug(str(d.get('id')))}")
+    for d, anchor in zip(divs, anchors):
+        anchor_of.setdefault(str(d.get("id")), anchor)
     diff = diff_runs(divs, baseline["divergences"]) if baseline is not None else None
     properties = model.summarize_properties(data)
     prop_names = [p.name for p in properties]
-    views = _divergence_views(divs, anchor_of, diff)
+    views = _divergence_views(divs, anchors, diff)
     test_rows = [{"anchor": f"test-{i}", "t": t} for i, t in enumerate(tests)]
     ledger = data.get("known_divergences") or []
     benchmarks: Benchmarks | None = load_benchmarks(out_dir)
