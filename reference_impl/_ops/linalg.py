@@ -1,0 +1,6 @@
+"""linalg ops (being written)."""
+
+from __future__ import annotations
+
+FUNCTIONS: dict = {}
+METHODS: dict = {}

@@ -1,0 +1,6 @@
+"""random ops (being written)."""
+
+from __future__ import annotations
+
+FUNCTIONS: dict = {}
+METHODS: dict = {}

@@ -1,0 +1,251 @@
+"""The backward pass: an iterative walk of the graph in torch's order.
+
+Nodes run when every consumer has delivered its gradient; among ready nodes the most
+recently created runs first (torch's sequence-number priority), and AccumulateGrad
+nodes run as soon as they are ready. No recursion anywhere, so depth is unlimited.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from .graph import AccumulateGrad, Node
+from .grad_mode import state as _grad_state
+
+
+def _sum_to(grad: Any, shape: tuple) -> Any:
+    """Reduce a broadcast gradient back to ``shape`` (the engine does this for every op)."""
+    from .._ops.reductions import sum_to
+
+    return sum_to(grad, shape)
+
+
+def _is_expandable_to(shape: tuple, desired: tuple) -> bool:
+    if len(shape) > len(desired):
+        return False
+    for s, d in zip(reversed(shape), reversed(desired)):
+        if s != d and s != 1:
+            return False
+    return True
+
+
+def _validate(node: Node, i: int, grad: Any, meta: tuple) -> Any:
+    """Make ``grad`` match the shape/dtype of the input it flows to, as torch's validate_outputs."""
+    shape, dtype = meta
+    if grad._data.shape != shape:
+        if not _is_expandable_to(shape, grad._data.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}")
+        grad = _sum_to(grad, shape)
+    if grad._dtype is not dtype:
+        if grad._dtype.is_complex and not dtype.is_complex:
+            grad = grad.real
+        grad = grad.to(dtype)
+    return grad
+
+
+def _run_tensor_hooks(node: Node, buf: list) -> None:
+    """Hooks registered with Tensor.register_hook / retain_grad, per output slot."""
+    if type(node) is AccumulateGrad:
+        hooks = node.variable._hooks
+        if hooks:
+            buf[0] = _call_hooks(hooks, buf[0])
+        return
+    if node._tensor_hooks:
+        for nr, hooks in node._tensor_hooks.items():
+            if buf[nr] is not None and hooks:
+                buf[nr] = _call_hooks(hooks, buf[nr])
+    if node._retain:
+        for nr, ref in node._retain.items():
+            t = ref()
+            g = buf[nr]
+            if t is not None and g is not None:
+                t._grad = g.detach().clone() if t._grad is None else t._grad + g
+
+
+def _call_hooks(hooks: dict, grad: Any) -> Any:
+    for hook in tuple(hooks.values()):
+        new = hook(grad)
+        if new is None:
+            continue
+        from .._tensor import Tensor
+
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Tensor, but hook '{name}' returned '{type(new).__name__}'")
+        if new._data.shape != grad._data.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if new._dtype is not grad._dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad._dtype._legacy.replace('Tensor', '')} got {new._dtype._legacy.replace('Tensor', '')})")
+        grad = new
+    return grad
+
+
+def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
+    """AccumulateGrad: first gradient is stored (a private copy), later ones are added."""
+    if t._grad is None:
+        t._grad = grad if create_graph else _fresh(grad)
+    elif create_graph or _grad_state.enabled:
+        t._grad = t._grad + grad
+    else:
+        old = t._grad
+        old._data += grad._data  # in place, as torch: a held reference to .grad sees the update
+        old._vc[0] += 1
+    if t._post_hooks:
+        for hook in tuple(t._post_hooks.values()):
+            hook(t)
+
+
+def _fresh(grad: Any) -> Any:
+    from .._tensor import Tensor
+
+    return Tensor._make(grad._data.copy(), grad._dtype)
+
+
+def _discover(roots: list) -> tuple[dict, list]:
+    """Dependency counts of every node reachable from ``roots``, and a post-order of them."""
+    deps: dict = {}
+    order: list = []
+    seen = set()
+    stack = [(n, False) for n, _ in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for nxt, _ in node._next:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    stack.append((nxt, False))
+    return deps, order
+
+
+_ACC_PRIORITY = -(1 << 62)  # AccumulateGrad runs as soon as it is ready
+
+
+def _priority(node: Node) -> tuple:
+    return (_ACC_PRIORITY if type(node) is AccumulateGrad else -node._seq, id(node), node)
+
+
+def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
+                 targets: list | None = None, target_tensors: list | None = None,
+                 accumulate: bool = True) -> list:
+    """Run the graph from ``roots`` (edges) seeded with ``grads``; returns captured target grads.
+
+    Without ``targets`` every reachable node runs and leaves accumulate ``.grad``. With
+    ``targets`` (edges of ``target_tensors``) only what leads to them runs; their incoming
+    gradients are captured, and with ``accumulate`` also stored in their ``.grad``.
+    """
+    deps, order = _discover(roots)
+    runs = reached = None  # with targets: nodes that must execute / that may receive gradient
+    if targets is not None:
+        target_nodes = {n for n, _ in targets}
+        runs = set()
+        for node in order:  # post-order: children are decided before parents
+            if any(n is not None and (n in runs or n in target_nodes) for n, _ in node._next):
+                runs.add(node)
+        reached = runs | target_nodes
+        by_edge = dict(zip(targets, target_tensors or [None] * len(targets)))
+    captured: dict = {}
+    buffers: dict = {}
+    ready: list = []
+    for (node, nr), g in zip(roots, grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_outputs
+            if not deps.get(node):
+                heapq.heappush(ready, _priority(node))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            buf = buffers.pop(node)
+            _run_tensor_hooks(node, buf)
+            if node._pre_hooks:
+                for hook in tuple(node._pre_hooks.values()):
+                    new = hook(tuple(buf))
+                    if new is not None:
+                        buf = list(new)
+            if type(node) is AccumulateGrad:
+                if targets is not None and (node, 0) in by_edge:
+                    captured[(node, 0)] = buf[0]
+                if accumulate and buf[0] is not None:
+                    accumulate_grad(node.variable, buf[0], create_graph)
+                continue
+            if targets is not None:
+                for nr, g in enumerate(buf):
+                    if (node, nr) in by_edge:
+                        captured[(node, nr)] = g
+                        t = by_edge[(node, nr)]
+                        if accumulate and g is not None and t is not None and not t._retains_grad:
+                            accumulate_grad(t, g, create_graph)
+                if node not in runs:
+                    continue
+            _run_node(node, buf, keep_graph, deps, buffers, ready, reached)
+    finally:
+        _grad_state.enabled = prev_mode
+    if targets is None:
+        return []
+    return [captured.get(e) for e in targets]
+
+
+def _run_node(node: Node, buf: list, keep_graph: bool, deps: dict, buffers: dict, ready: list,
+              reached: set | None) -> None:
+    """Apply one node and route its gradients into the buffers of the nodes it feeds."""
+    if node.n_outputs > 1:
+        buf = [g if g is not None else _zeros(meta) for g, meta in zip(buf, node._meta)]
+    out = node.apply(buf)
+    if not keep_graph:
+        node.release()
+    if node._hooks:
+        for hook in tuple(node._hooks.values()):
+            new = hook(out, tuple(buf))
+            if new is not None:
+                out = tuple(new)
+    for i, ((nxt, nr), g) in enumerate(zip(node._next, out)):
+        if nxt is None:
+            continue
+        if g is not None and (reached is None or nxt in reached):
+            g = _validate(node, i, g, nxt._meta[nr])
+            nbuf = buffers.get(nxt)
+            if nbuf is None:
+                nbuf = buffers[nxt] = [None] * nxt.n_outputs
+            nbuf[nr] = g if nbuf[nr] is None else nbuf[nr] + g
+        deps[nxt] -= 1
+        if deps[nxt] == 0:
+            if nxt in buffers:
+                heapq.heappush(ready, _priority(nxt))
+            else:
+                _skip_chain(nxt, deps, buffers, ready)
+
+
+def _skip_chain(node: Node, deps: dict, buffers: dict, ready: list) -> None:
+    """A node that got no gradient at all: release its dependants' counts without running it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for nxt, _ in n._next:
+            if nxt is None:
+                continue
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    heapq.heappush(ready, _priority(nxt))
+                else:
+                    stack.append(nxt)
+
+
+def _zeros(meta: tuple) -> Any:
+    from .._ops.creation import zeros
+
+    shape, dtype = meta
+    return zeros(shape, dtype=dtype)

@@ -1,0 +1,275 @@
+"""The backward graph: nodes, their edges, saved tensors, and how ops record themselves.
+
+A node's backward is data: ``formulas[i](grad, *saved, *args)`` is the gradient for its
+i-th input (see ``_ops/formulas``). Nodes never hold their own outputs strongly
+(saved outputs keep only the buffer), so graphs are free of reference cycles and are
+freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from .grad_mode import state as _grad_state
+
+_seq = itertools.count()
+_RELEASED = ("released",)
+_NO_EDGE = (None, 0)
+
+
+class RemovableHandle:
+    """Returned by every register_*hook; ``remove()`` unregisters."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.id = next(RemovableHandle._ids)
+        self._hooks = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else (lambda: hooks)
+
+    def remove(self) -> None:
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that a handle can reference weakly."""
+
+
+class Node:
+    """Base of all backward nodes; subclasses are named after torch's (``MulBackward0``)."""
+
+    __slots__ = ("_next", "_saved", "_args", "_meta", "_seq", "_pre_hooks", "_hooks",
+                 "_tensor_hooks", "_retain", "_metadata", "__weakref__")
+    formulas: tuple[Callable, ...] = ()
+    n_outputs = 1
+
+    def __init__(self, next_edges: tuple, saved: tuple | None, args: tuple, meta: tuple) -> None:
+        self._next = next_edges
+        self._saved = saved
+        self._args = args
+        self._meta = meta  # (shape, dtype) of each forward output: validates incoming grads
+        self._seq = next(_seq)
+        self._pre_hooks = self._hooks = self._tensor_hooks = self._retain = self._metadata = None
+
+    # --- torch's public node API -------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return self._next
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn: Callable) -> RemovableHandle:
+        """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = _HookDict()
+        h = RemovableHandle(self._hooks)
+        self._hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn: Callable) -> RemovableHandle:
+        """fn(grad_outputs) runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = _HookDict()
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # --- used by the engine -------------------------------------------------------
+    def unpack_saved(self) -> tuple:
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        if not saved:
+            return ()
+        return tuple(s.unpack(self) if s is not None else None for s in saved)
+
+    def release(self) -> None:
+        if self._saved is not None:
+            self._saved = _RELEASED
+
+    def apply(self, grads: list) -> tuple:
+        """Gradients for each next edge; ``grads`` holds one entry per forward output."""
+        saved = self.unpack_saved()
+        g = grads[0] if self.n_outputs == 1 else tuple(grads)
+        args = self._args
+        return tuple(None if nxt[0] is None else f(g, *saved, *args)
+                     for f, nxt in zip(self.formulas, self._next))
+
+
+_classes: dict[str, type] = {}
+
+
+def node_class(name: str, *formulas: Callable, n_outputs: int = 1, base: type = Node) -> type:
+    """The Node subclass torch calls ``name``; ``formulas[i]`` gives input i's gradient."""
+    cls = type(name, (base,), {"__slots__": (), "formulas": formulas, "n_outputs": n_outputs})
+    _classes.setdefault(name, cls)
+    return cls
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: adds incoming gradients into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        super().__init__((), None, (), ((variable._data.shape, variable._dtype),))
+        self.variable = variable
+
+
+def grad_accumulator(t: Any) -> AccumulateGrad:
+    """The one AccumulateGrad of leaf ``t`` (kept alive by the graphs that use it)."""
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc
+
+
+def edge(t: Any) -> tuple:
+    """The (node, output_nr) pair through which gradient reaches tensor ``t``."""
+    if t is None or type(t) in (int, float, bool, complex):
+        return _NO_EDGE
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._out_nr)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return _NO_EDGE
+
+
+def needs_grad(*inputs: Any) -> bool:
+    """Whether an op on ``inputs`` records a node: grad mode on and some input requires grad."""
+    if not _grad_state.enabled:
+        return False
+    for t in inputs:
+        if getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False):
+            return True
+    return False
+
+
+def wants_grad(t: Any) -> bool:
+    """Whether input ``t`` of a recording op needs a gradient (decides what gets saved)."""
+    return getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False)
+
+
+def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args: tuple = ()) -> Any:
+    """Attach a new ``cls`` node as ``out``'s grad_fn (``out`` may be a tuple of outputs).
+
+    ``saved`` entries are tensors (inputs, or ``out`` itself) or None; they are checked
+    against in-place modification when the node runs.
+    """
+    outs = out if type(out) is tuple else (out,)
+    if saved is not None:
+        saved = tuple(_save(s, outs) for s in saved)
+    node = cls(tuple(edge(t) for t in inputs), saved, args,
+               tuple((o._data.shape, o._dtype) if o is not None else None for o in outs))
+    for i, o in enumerate(outs):
+        if o is not None and (o._dtype.is_floating_point or o._dtype.is_complex):
+            o._grad_fn = node
+            o._out_nr = i
+    return out
+
+
+def _save(t: Any, outs: tuple) -> Any:
+    if t is None or type(t) in (int, float, bool, complex):
+        return None if t is None else _SavedValue(t)
+    for i, o in enumerate(outs):
+        if t is o:
+            return _SavedOutput(t, i)
+    return _SavedInput(t)
+
+
+class _SavedValue:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def unpack(self, node: Node) -> Any:
+        return self.value
+
+
+class _SavedInput:
+    """A saved input: the tensor itself plus the version it had when saved."""
+
+    __slots__ = ("tensor", "version", "producer")
+
+    def __init__(self, t: Any) -> None:
+        if t._inference and not _grad_state.inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. To work around you can make a clone "
+                "to get a normal tensor and use it in autograd.")
+        self.tensor = t
+        self.version = t._vc[0]
+        self.producer = t._grad_fn
+
+    def unpack(self, node: Node) -> Any:
+        t = self.tensor
+        if t._vc[0] != self.version:
+            raise _modified_error(t, self.version, self.producer, t._out_nr)
+        return t
+
+
+class _SavedOutput:
+    """A saved output: only its buffer, so that node and output form no cycle."""
+
+    __slots__ = ("data", "dtype", "vc", "version", "out_nr", "base")
+
+    def __init__(self, t: Any, out_nr: int) -> None:
+        self.data, self.dtype, self.vc, self.version, self.out_nr = t._data, t._dtype, t._vc, t._vc[0], out_nr
+        self.base = t._base
+
+    def unpack(self, node: Node) -> Any:
+        from .._tensor import Tensor
+
+        if self.vc[0] != self.version:
+            shape_owner = Tensor._make(self.data, self.dtype)
+            raise _modified_error(shape_owner, self.version, node, self.out_nr, self.vc[0])
+        t = Tensor._make(self.data, self.dtype)
+        t._vc, t._base = self.vc, self.base
+        if _grad_state.enabled:  # double backward differentiates through the saved output
+            t._grad_fn, t._out_nr = node, self.out_nr
+        return t
+
+
+_SUFFIX = re.compile(r"Backward\d*$")
+
+
+def _modified_error(t: Any, expected: int, producer: Node | None, out_nr: int, now: int | None = None):
+    now = t._vc[0] if now is None else now
+    shape = ", ".join(str(s) for s in t._data.shape)
+    where = ""
+    if producer is not None:
+        where = f", which is output {out_nr} of {_SUFFIX.sub('', producer.name())},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[torch.{t._dtype._legacy} [{shape}]]{where} is at version {now}; expected version {expected} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")

@@ -1,0 +1,3 @@
+"""torch.nn (being written)."""
+
+from . import functional  # noqa: F401
