@@ -6,6 +6,7 @@ from typing import Any
 
 from .._backend import of as backend_of
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
 
 
@@ -31,6 +32,11 @@ def make_view(base: Tensor, data: Any) -> Tensor:
     t._vc = base._vc
     t._base = base if base._base is None else base._base
     t._inference = base._inference
+    if not _grad_state.enabled and (base._requires_grad or base._grad_fn is not None):
+        # torch: a no_grad view of a grad-requiring tensor is a leaf that requires grad,
+        # and it may not be modified in place with grad mode on (see inplace.check_inplace)
+        t._requires_grad = True
+        t.__dict__["_no_grad_view"] = True
     return t
 
 
