@@ -147,7 +147,8 @@ class Tensor:
         if type(value) is not bool:
             raise RuntimeError("requires_grad must be a bool")
         if self._grad_fn is not None:
-            raise RuntimeError(_NON_LEAF_FLAG)
+            raise RuntimeError(_NON_LEAF_FLAG if not value else "you can only change requires_grad flags of "
+                               "leaf variables.")
         if value and not (self._dtype.is_floating_point or self._dtype.is_complex):
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         if value and self._inference and not _grad_state.inference:
@@ -252,7 +253,6 @@ class Tensor:
         """A new leaf sharing data and version counter, cut off from the graph."""
         t = Tensor._make(self._data, self._dtype)
         t._vc = self._vc
-        t._base = self if self._base is None else self._base
         t._inference = self._inference
         return t
 

@@ -58,7 +58,10 @@ def _to_plain(data: Any) -> Any:
     return data
 
 
-def _check_requires_grad(t: Tensor, requires_grad: bool) -> Tensor:
+def _check_requires_grad(t: Tensor, requires_grad: bool, fn: str) -> Tensor:
+    """torch's argument parser wants a real bool (None means the default, except in tensor())."""
+    if type(requires_grad) is not bool and (requires_grad is not None or fn == "tensor"):
+        raise TypeError(f"{fn}(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}")
     if requires_grad:
         if not (t._dtype.is_floating_point or t._dtype.is_complex):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -88,7 +91,7 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None, requi
             raise ValueError(f"expected sequence of length {len(data[0])} at dim 1 (got "
                              f"{len(next(x for x in data if len(x) != len(data[0])))})") from None
         raise
-    return _check_requires_grad(Tensor._make(array, dt), requires_grad)
+    return _check_requires_grad(Tensor._make(array, dt), requires_grad, "tensor")
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
@@ -118,56 +121,57 @@ def _shape(size: tuple) -> tuple:
     return tuple(int(s) for s in size)
 
 
-def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool) -> Tensor:
+def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str) -> Tensor:
     dt = _check_dtype(dtype) or D.get_default_dtype()
     data = _xp.full(_shape(size), value, dtype=dt.np)
-    return _check_requires_grad(Tensor._make(data, dt), requires_grad)
+    return _check_requires_grad(Tensor._make(data, dt), requires_grad, fn)
 
 
 def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 0, dtype, requires_grad)
+    return _fill(size, 0, dtype, requires_grad, "zeros")
 
 
 def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
          out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 1, dtype, requires_grad)
+    return _fill(size, 1, dtype, requires_grad, "ones")
 
 
 def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 0, dtype, requires_grad)
+    return _fill(size, 0, dtype, requires_grad, "empty")
 
 
 def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = D.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _fill(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad)
+    return _fill(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad,
+                 "full")
 
 
-def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool) -> Tensor:
-    return _fill(t._data.shape, value, dtype or t._dtype, requires_grad)
+def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str) -> Tensor:
+    return _fill(t._data.shape, value, dtype or t._dtype, requires_grad, fn)
 
 
-def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
-               memory_format: Any = None) -> Tensor:
-    return _like(input, 0, dtype, requires_grad)
+def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _like(input, 0, dtype, requires_grad, "zeros_like")
 
 
 def ones_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
               memory_format: Any = None) -> Tensor:
-    return _like(input, 1, dtype, requires_grad)
+    return _like(input, 1, dtype, requires_grad, "ones_like")
 
 
 def empty_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, "empty_like")
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    return _like(input, fill_value, dtype, requires_grad)
+    return _like(input, fill_value, dtype, requires_grad, "full_like")
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None, device: Any = None,
@@ -179,19 +183,20 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     if dtype is None:
         dtype = D.result_dtype(start, end, step)
     data = _xp.arange(start, end, step).astype(dtype.np)
-    return _check_requires_grad(Tensor._make(data, dtype), requires_grad)
+    return _check_requires_grad(Tensor._make(data, dtype), requires_grad, "arange")
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: D.dtype | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    return _check_requires_grad(Tensor._make(_xp.linspace(start, end, steps).astype(dt.np), dt), requires_grad)
+    data = _xp.linspace(start, end, steps).astype(dt.np)
+    return _check_requires_grad(Tensor._make(data, dt), requires_grad, "linspace")
 
 
 def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    return _check_requires_grad(Tensor._make(_xp.eye(n, m, dtype=dt.np), dt), requires_grad)
+    return _check_requires_grad(Tensor._make(_xp.eye(n, m, dtype=dt.np), dt), requires_grad, "eye")
 
 
 def legacy_tensor(cls: type, *args: Any, **kwargs: Any) -> Tensor:

@@ -18,12 +18,21 @@ from ..autograd.graph import _SavedInput, _SavedOutput
 
 def check_inplace(self: Tensor) -> None:
     """Refuse to modify a leaf that requires grad while grad mode records."""
+    if self._base is not None and _grad_state.enabled and self.__dict__.get("_no_grad_view"):
+        raise RuntimeError(_NO_GRAD_VIEW)
     if _grad_state.enabled and self._grad_fn is None and self._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if self._inference and not _grad_state.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can "
                            "make a clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+    "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked).")
 
 
 def check_cast(result: D.dtype, self: Tensor) -> None:
@@ -40,8 +49,9 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
         node._saved = tuple(_snapshot(s, self) for s in node._saved)
     xp = backend_of(self._data)
     if not self._data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                           "a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
     with xp.errstate(all="ignore"):
         xp.copyto(self._data, result._data, casting="unsafe")
     self._vc[0] += 1
