@@ -69,3 +69,7 @@ def tolist(a: np.ndarray) -> object:
 
 def item(a: np.ndarray) -> object:
     return a.item()
+
+# Convolution windows (nn.Conv*): zero padding and strided sliding-window views.
+pad = np.pad
+sliding_window_view = np.lib.stride_tricks.sliding_window_view
