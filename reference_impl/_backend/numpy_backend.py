@@ -70,6 +70,16 @@ def tolist(a: np.ndarray) -> object:
 def item(a: np.ndarray) -> object:
     return a.item()
 
+
+angle = np.angle  # complex argument (phase)
+
 # Convolution windows (nn.Conv*): zero padding and strided sliding-window views.
 pad = np.pad
 sliding_window_view = np.lib.stride_tricks.sliding_window_view
+
+# Error function (GELU): NumPy has none, so math.erf runs per element (exact to the last ulp).
+_erf_ufunc = np.frompyfunc(__import__("math").erf, 1, 1)
+
+
+def erf(a: np.ndarray) -> np.ndarray:
+    return _erf_ufunc(a).astype(a.dtype)
