@@ -1,0 +1,208 @@
+"""Kernels with torch's fused nodes: layer_norm, batch_norm, embedding, bilinear.
+
+Forwards run on backend arrays. Norm gradients are Tensor expressions (so they can be
+differentiated again); embedding and bilinear gradients are computed at array level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _dtype as D
+from .._backend import of as backend_of
+from .._ops._util import wrap
+from .._tensor import Tensor
+from ..autograd.graph import needs_grad, node_class, record
+
+
+# --- layer_norm ---------------------------------------------------------------------------
+def _ln_xhat(x: Tensor, mean: Tensor, rstd: Tensor) -> Tensor:
+    return (x - mean) * rstd
+
+
+def _ln_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+    gw = g if w is None else g * w
+    xhat = _ln_xhat(x, mean, rstd)
+    return rstd * (gw - gw.mean(axes, keepdim=True) - xhat * (gw * xhat).mean(axes, keepdim=True))
+
+
+def _ln_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+    batch = tuple(range(x.dim() - len(axes)))
+    return (g * _ln_xhat(x, mean, rstd)).sum(batch) if batch else g * _ln_xhat(x, mean, rstd)
+
+
+def _ln_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+    batch = tuple(range(x.dim() - len(axes)))
+    return g.sum(batch) if batch else g
+
+
+NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _ln_grad_input, _ln_grad_weight,
+                                      _ln_grad_bias)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+                           f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
+    x = input._data
+    xp = backend_of(x)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean = xp.mean(x, axis=axes, keepdims=True)
+    centered = x - mean
+    rstd = 1 / xp.sqrt(xp.mean(centered * centered, axis=axes, keepdims=True) + eps)
+    out = centered * rstd
+    if weight is not None:
+        out = out * weight._data
+    if bias is not None:
+        out = out + bias._data
+    result = wrap(out, input._dtype)
+    if needs_grad(input, weight, bias):
+        mean_t, rstd_t = wrap(mean, input._dtype), wrap(rstd, input._dtype)
+        record(NativeLayerNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
+               (axes,))
+    return result
+
+
+# --- batch_norm ---------------------------------------------------------------------------
+def _bn_shape(x: Tensor) -> tuple:
+    return (1, -1) + (1,) * (x.dim() - 2)
+
+
+def _bn_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
+                   training: bool) -> Tensor:
+    axes = (0, *range(2, x.dim()))
+    scale = rstd if w is None else rstd * w.reshape(_bn_shape(x))
+    if not training:
+        return g * scale
+    xhat = (x - mean) * rstd
+    return scale * (g - g.mean(axes, keepdim=True) - xhat * (g * xhat).mean(axes, keepdim=True))
+
+
+def _bn_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
+                    training: bool) -> Tensor:
+    return (g * ((x - mean) * rstd)).sum((0, *range(2, x.dim())))
+
+
+def _bn_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, training: bool) -> Tensor:
+    return g.sum((0, *range(2, x.dim())))
+
+
+NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _bn_grad_input, _bn_grad_weight,
+                                      _bn_grad_bias)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise over every dim but 1; in training, update running stats in place (unbiased var)."""
+    x = input._data
+    xp = backend_of(x)
+    axes = (0, *range(2, x.ndim))
+    bshape = (1, -1) + (1,) * (x.ndim - 2)
+    if training:
+        count = x.size // x.shape[1]
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
+        mean = xp.mean(x, axis=axes, keepdims=True)
+        centered = x - mean
+        var = xp.mean(centered * centered, axis=axes, keepdims=True)
+        if running_mean is not None:
+            _blend(running_mean, mean.reshape(-1), momentum)
+        if running_var is not None:
+            _blend(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
+    else:
+        mean = running_mean._data.reshape(bshape)
+        var = running_var._data.reshape(bshape)
+        centered = x - mean
+    rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    out = centered * rstd
+    if weight is not None:
+        out = out * weight._data.reshape(bshape)
+    if bias is not None:
+        out = out + bias._data.reshape(bshape)
+    result = wrap(out, input._dtype)
+    if needs_grad(input, weight, bias):
+        mean_t, rstd_t = wrap(mean.astype(x.dtype), input._dtype), wrap(rstd, input._dtype)
+        record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
+               (training,))
+    return result
+
+
+def _blend(stat: Tensor, batch_value: Any, momentum: float) -> None:
+    """stat = (1 - momentum) * stat + momentum * batch_value, in place (a buffer update)."""
+    xp = backend_of(stat._data)
+    xp.copyto(stat._data, (1 - momentum) * stat._data + momentum * batch_value, casting="unsafe")
+    stat._vc[0] += 1
+
+
+# --- embedding ----------------------------------------------------------------------------
+def _embedding_grad(g: Tensor, indices: Tensor, num_weights: int, padding_idx: int) -> Tensor:
+    xp = backend_of(g._data)
+    gd = g._data
+    dim = gd.shape[-1]
+    gw = xp.zeros((num_weights, dim), dtype=gd.dtype)
+    idx = indices._data.reshape(-1)
+    xp.add_at(gw, idx, gd.reshape(-1, dim))
+    if padding_idx >= 0:
+        gw[padding_idx] = 0
+    return wrap(gw, g._dtype)
+
+
+EmbeddingBackward0 = node_class("EmbeddingBackward0", _embedding_grad)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    if input._dtype not in (D.int64, D.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar "
+                           f"types: Long, Int; but got torch.{input._dtype._legacy} instead (while checking "
+                           "arguments for embedding)")
+    idx = input._data
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if padding_idx is None:
+        padding_idx = -1
+    elif padding_idx < 0:
+        padding_idx += n
+    out = wrap(backend_of(idx).take(weight._data, idx, axis=0), weight._dtype)
+    if needs_grad(weight):
+        record(EmbeddingBackward0, out, (weight,), (input,), (n, padding_idx))
+    return out
+
+
+# --- bilinear -----------------------------------------------------------------------------
+def _tri_x1(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    xp = backend_of(g._data)
+    return wrap(xp.einsum("...o,oij,...j->...i", g._data, w._data, x2._data, optimize=True), x1._dtype)
+
+
+def _tri_w(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    xp = backend_of(g._data)
+    return wrap(xp.einsum("...o,...i,...j->oij", g._data, x1._data, x2._data, optimize=True), w._dtype)
+
+
+def _tri_x2(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    xp = backend_of(g._data)
+    return wrap(xp.einsum("...o,oij,...i->...j", g._data, w._data, x1._data, optimize=True), x2._dtype)
+
+
+TrilinearBackward0 = node_class("TrilinearBackward0", _tri_x1, _tri_w, _tri_x2)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x1^T W x2 (+ b): TrilinearBackward0, then a view, then the bias add, like torch."""
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {input1.shape[:-1]} and "
+                           f"{input2.shape[:-1]}")
+    xp = backend_of(input1._data)
+    data = xp.einsum("...i,oij,...j->...o", input1._data, weight._data, input2._data, optimize=True)
+    out = wrap(data, input1._dtype)
+    if needs_grad(input1, weight, input2):
+        record(TrilinearBackward0, out, (input1, weight, input2), (input1, weight, input2))
+        out = out.view(tuple(out.shape))
+    return out if bias is None else out + bias
+
