@@ -233,7 +233,7 @@ class _SavedInput:
     def unpack(self, node: Node) -> Any:
         t = self.tensor
         if t._vc[0] != self.version:
-            raise _modified_error(t, self.version, self.producer, t._out_nr)
+            raise _modified_error(t, self.version, t._grad_fn, t._out_nr)  # torch names the current producer
         return t
 
 
