@@ -201,7 +201,7 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
 def _run_node(node: Node, buf: list, keep_graph: bool, deps: dict, buffers: dict, ready: list,
               reached: set | None) -> None:
     """Apply one node and route its gradients into the buffers of the nodes it feeds."""
-    if node.n_outputs > 1:
+    if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
         buf = [g if g is not None else _zeros(meta) for g, meta in zip(buf, node._meta)]
     out = node.apply(buf)
     if not keep_graph:
