@@ -73,7 +73,7 @@ UNARY: dict[str, tuple] = {
     "neg": ("negative", "NegBackward0", None, lambda g: -g, False),
     "abs": ("absolute", "AbsBackward0", "self", lambda g, x: g * x.sgn(), False),
     "sign": ("sign", "SignBackward0", None, lambda g: g * 0, False),
-    "sgn": ("sgn", "SgnBackward0", "self", lambda g, x: g * 0, False),
+    "sgn": ("sgn", "SgnBackward0", "self", lambda g, x: _sgn_backward(g, x), False),
     "floor": ("floor", "FloorBackward0", None, lambda g: g * 0, False),
     "ceil": ("ceil", "CeilBackward0", None, lambda g: g * 0, False),
     "trunc": ("trunc", "TruncBackward0", None, lambda g: g * 0, False),
@@ -93,6 +93,14 @@ _EXTRA_KERNELS = {
 }
 
 
+def _sgn_backward(g: Tensor, x: Tensor) -> Tensor:
+    """torch's sgn_backward: zero for real x; (g - sgn * Re(g * conj(sgn))) / |x| for complex x."""
+    if not x._dtype.is_complex:
+        return g * 0
+    s, a = x.sgn(), x.abs()
+    return where(a == 0, 0.0, (g - s * (g * conj(s)).real) / a)
+
+
 def _sigmoid(xp: Any, x: Any) -> Any:
     if x.dtype.kind == "c":
         return 1 / (1 + xp.exp(-x))
@@ -103,13 +111,14 @@ def _sigmoid(xp: Any, x: Any) -> Any:
 def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: Any, to_float: bool):
     cls = node_class(node, formula)
     special = _EXTRA_KERNELS.get(name)
+    out_dt = D.dtype.to_real if name == "abs" else _same  # |complex| is real
 
     def op(input: Tensor) -> Tensor:
         dt = _float_dtype(input._dtype) if to_float else input._dtype
         data = arr(input, dt)
         xp = backend_of(data)
         with xp.errstate(all="ignore"):
-            out = wrap(special(xp, data) if special else getattr(xp, kernel)(data), dt)
+            out = wrap(special(xp, data) if special else getattr(xp, kernel)(data), out_dt(dt))
         if needs_grad(input) and (dt.is_floating_point or dt.is_complex):
             saved = None if saves is None else ((input,) if saves == "self" else (out,))
             record(cls, out, (input,), saved)
@@ -117,6 +126,10 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
 
     op.__name__ = op.__qualname__ = name
     return op
+
+
+def _same(dt: D.dtype) -> D.dtype:
+    return dt
 
 
 _unary = {name: _make_unary(name, *row) for name, row in UNARY.items()}
