@@ -83,3 +83,6 @@ _erf_ufunc = np.frompyfunc(__import__("math").erf, 1, 1)
 
 def erf(a: np.ndarray) -> np.ndarray:
     return _erf_ufunc(a).astype(a.dtype)
+
+# Indexing helpers (shape checks of advanced indices).
+broadcast_shapes = np.broadcast_shapes
