@@ -1,0 +1,1 @@
+"""Conformance properties: one pytest module per property, each parametrized over the registry."""

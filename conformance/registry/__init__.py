@@ -1,0 +1,54 @@
+"""The op registry: every op variant the suite exercises, gathered from one module per family."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+
+from conformance.registry import (
+    casts,
+    elementwise,
+    linalg,
+    logical,
+    nn_functional,
+    reductions,
+    shape_indexing,
+)
+from conformance.registry.spec import OpSpec
+
+FAMILIES = {
+    "elementwise": elementwise.ENTRIES,
+    "logical": logical.ENTRIES,
+    "reductions": reductions.ENTRIES,
+    "linalg": linalg.ENTRIES,
+    "shape_indexing": shape_indexing.ENTRIES,
+    "casts": casts.ENTRIES,
+    "nn_functional": nn_functional.ENTRIES,
+}
+
+REGISTRY: tuple[OpSpec, ...] = tuple(e for entries in FAMILIES.values() for e in entries)
+_BY_NAME = {e.name: e for e in REGISTRY}
+if len(_BY_NAME) != len(REGISTRY):
+    dupes = sorted({e.name for e in REGISTRY if sum(x.name == e.name for x in REGISTRY) > 1})
+    raise ValueError(f"duplicate registry names: {dupes}")
+
+
+def get(name: str) -> OpSpec:
+    """The entry called ``name`` (KeyError if none)."""
+    return _BY_NAME[name]
+
+
+def matches(spec: OpSpec, patterns: Iterable[str] | None) -> bool:
+    """Does an ``--ops`` glob list select this entry (by entry name or canonical op name)?"""
+    if patterns is None:
+        return True
+    return any(fnmatch.fnmatchcase(spec.name, p) or fnmatch.fnmatchcase(spec.op, p) for p in patterns)
+
+
+def select(patterns: Iterable[str] | None = None) -> list[OpSpec]:
+    """Entries matching ``patterns`` (all when None)."""
+    pats = None if patterns is None else list(patterns)
+    return [e for e in REGISTRY if matches(e, pats)]
+
+
+__all__ = ["FAMILIES", "REGISTRY", "OpSpec", "get", "matches", "select"]
