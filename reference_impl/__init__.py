@@ -32,6 +32,7 @@ from ._tensor import Size, Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad
 from .autograd import set_grad_enabled
 from . import autograd, nn  # noqa: E402
+from . import optim, transforms, utils  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64

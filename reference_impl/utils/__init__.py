@@ -1,0 +1,3 @@
+"""torch.utils: only ``data`` (datasets, samplers, DataLoader)."""
+
+from . import data  # noqa: F401
