@@ -27,6 +27,7 @@ from ._dtype import (
     uint8,
 )
 from ._ops import casts, complex as _complex, creation, elementwise, indexing, linalg, random, reductions, shape
+from ._ops import mutation, shape_copy
 from . import _repr
 from ._tensor import Size, Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad
@@ -44,7 +45,8 @@ cfloat = complex64
 cdouble = complex128
 _backend_name = "numpy"
 
-_FAMILIES = (creation, elementwise, reductions, shape, casts, linalg, indexing, random, _complex, _repr)
+_FAMILIES = (creation, elementwise, reductions, shape, casts, linalg, indexing, random, _complex, _repr, shape_copy,
+             mutation)
 
 
 def _install() -> None:

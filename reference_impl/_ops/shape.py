@@ -1,4 +1,9 @@
-"""Views and shape ops. Views share data (NumPy views), version counter and ``_base``."""
+"""Views and shape ops. Views share data (NumPy views), version counter and ``_base``.
+
+Each op is its forward kernel plus the node torch records; the backward formulas are
+Tensor ops, so double backward works. Ops that copy (cat, stack, repeat, flip) live in
+``shape_copy.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,15 @@ from typing import Any
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import needs_grad, node_class, record
+from ..autograd.graph import Node, needs_grad, node_class, record
 
 
 def wrap_dim(dim: int, ndim: int) -> int:
     """torch's dim normalisation and its IndexError."""
     n = max(ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+                         f"{dim})")
     return dim % n
 
 
@@ -24,6 +30,13 @@ def wrap_dims(dim: Any, ndim: int) -> tuple:
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
     return out
+
+
+def _wrap_nonscalar(dim: int, ndim: int) -> int:
+    """wrap_dim for ops that refuse 0-dim tensors (unbind, split)."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return wrap_dim(dim, ndim)
 
 
 def make_view(base: Tensor, data: Any) -> Tensor:
@@ -40,6 +53,14 @@ def make_view(base: Tensor, data: Any) -> Tensor:
     return t
 
 
+def _view_of(self: Tensor, data: Any, cls: type, *args: Any) -> Tensor:
+    """The common tail of every single-output view op."""
+    out = make_view(self, data)
+    if needs_grad(self):
+        record(cls, out, (self,), None, args)
+    return out
+
+
 def _sizes(size: tuple) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -47,15 +68,25 @@ def _sizes(size: tuple) -> tuple:
 
 
 def _infer_size(shape: tuple, numel: int) -> tuple:
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    neg = []
     known = 1
-    for s in shape:
-        if s != -1:
+    for i, s in enumerate(shape):
+        if s == -1:
+            if neg:
+                raise RuntimeError("only one dimension can be inferred")
+            neg.append(i)
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+        else:
             known *= s
     if neg:
-        if known == 0 or numel % known:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                    "dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        if numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = shape[:neg[0]] + (numel // known,) + shape[neg[0] + 1:]
     elif known != numel:
@@ -63,9 +94,22 @@ def _infer_size(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+def _try_view(data: Any, shape: tuple) -> Any:
+    """``data`` reshaped without a copy, or None where the strides do not allow it."""
+    if data.flags.c_contiguous or data.size <= 1:
+        return data.reshape(shape)
+    try:
+        return backend_of(data).reshape(data, shape, copy=False)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# view / reshape / flatten / unflatten
+# ---------------------------------------------------------------------------------------
 ViewBackward0 = node_class("ViewBackward0", lambda g, shape: g.reshape(shape))
 UnsafeViewBackward0 = node_class("UnsafeViewBackward0", lambda g, shape: g.reshape(shape))
-ExpandBackward0 = node_class("ExpandBackward0", lambda g, shape: g.sum_to_size(shape))
+AliasBackward0 = node_class("AliasBackward0", lambda g: g)
 CloneBackward0 = node_class("CloneBackward0", lambda g: g)
 
 
@@ -75,34 +119,21 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         raise NotImplementedError("view(dtype) is not supported")
     shape = _infer_size(_sizes(shape), self._data.size)
-    data = self._data
-    if not data.flags.c_contiguous and data.size > 1:
-        try:
-            out_data = data.view()
-            out_data.shape = shape  # raises if no view is possible without a copy
-        except AttributeError:
-            raise RuntimeError(
-                "view size is not compatible with input tensor's size and stride (at least one dimension "
-                "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
-    else:
-        out_data = data.reshape(shape)
-    out = make_view(self, out_data)
-    if needs_grad(self):
-        record(ViewBackward0, out, (self,), None, (data.shape,))
-    return out
+    out_data = _try_view(self._data, shape)
+    if out_data is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return _view_of(self, out_data, ViewBackward0, self._data.shape)
 
 
 def reshape(self: Tensor, *shape: Any) -> Tensor:
+    """A view where the strides allow one, else clone + UnsafeViewBackward0 (as torch)."""
     shape = _infer_size(_sizes(shape), self._data.size)
-    data = self._data
-    if data.flags.c_contiguous or data.size <= 1:
-        return view(self, shape)
-    try:
-        out_data = data.view()
-        out_data.shape = shape
-        return view(self, shape)
-    except AttributeError:
-        return _unsafe_view(clone(self), shape)
+    out_data = _try_view(self._data, shape)
+    if out_data is not None:
+        return _view_of(self, out_data, ViewBackward0, self._data.shape)
+    return _unsafe_view(clone(self), shape)
 
 
 def _unsafe_view(self: Tensor, shape: tuple) -> Tensor:
@@ -112,13 +143,74 @@ def _unsafe_view(self: Tensor, shape: tuple) -> Tensor:
     return out
 
 
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if (-1 not in sizes and known != shape[d]) or (-1 in sizes and (known == 0 or shape[d] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+                           f"{dim} ({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + _infer_size(sizes, shape[d]) + shape[d + 1:])
+
+
+# ---------------------------------------------------------------------------------------
+# squeeze / unsqueeze / expand
+# ---------------------------------------------------------------------------------------
+def _unsqueeze_to(g: Tensor, dims: tuple) -> Tensor:
+    for d in dims:  # ascending, so each index is already final
+        g = unsqueeze(g, d)
+    return g
+
+
+SqueezeBackward0 = node_class("SqueezeBackward0", lambda g, shape: g.reshape(shape))
+SqueezeBackward1 = node_class("SqueezeBackward1", lambda g, dims: _unsqueeze_to(g, dims))
+SqueezeBackward2 = node_class("SqueezeBackward2", lambda g, dims: _unsqueeze_to(g, dims))
+UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda g, dim: squeeze(g, dim))
+ExpandBackward0 = node_class("ExpandBackward0", lambda g, shape: g.sum_to_size(shape))
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    shape = input._data.shape
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+        return _view_of(input, input._data.reshape(new) if len(new) != len(shape) else input._data[...],
+                        SqueezeBackward0, shape)
+    dims = wrap_dims(dim, len(shape))
+    drop = tuple(sorted(d for d in dims if shape and shape[d] == 1))
+    data = backend_of(input._data).squeeze(input._data, drop) if drop else input._data[...]
+    return _view_of(input, data, SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward2, drop)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    d = wrap_dim(dim, input._data.ndim + 1)
+    return _view_of(input, backend_of(input._data).expand_dims(input._data, d), UnsqueezeBackward0, d)
+
+
 def expand(self: Tensor, *sizes: Any) -> Tensor:
     sizes = _sizes(sizes)
     shape = self._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
-            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
+            f"expand(torch.{self._dtype._legacy}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({len(shape)})")
     lead = len(sizes) - len(shape)
     target = []
     for i, s in enumerate(sizes):
@@ -126,18 +218,20 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
         if s == -1:
             if own is None:
                 raise RuntimeError(
-                    f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}")
+                    "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "
+                    f"{i}")
             s = own
         elif own is not None and own != s and own != 1:
             raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size ({own}) at non-singleton "
-                f"dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
+                f"The expanded size of the tensor ({s}) must match the existing size ({own}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
         target.append(s)
-    target = tuple(target)
-    out = make_view(self, backend_of(self._data).broadcast_to(self._data, target))
-    if needs_grad(self):
-        record(ExpandBackward0, out, (self,), None, (shape,))
-    return out
+    data = backend_of(self._data).broadcast_to(self._data, tuple(target))
+    return _view_of(self, data, ExpandBackward0, shape)
+
+
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return expand(self, other._data.shape)
 
 
 def sum_to_size(self: Tensor, *size: Any) -> Tensor:
@@ -146,6 +240,212 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return sum_to(self, _sizes(size))
 
 
+# ---------------------------------------------------------------------------------------
+# transpose / permute
+# ---------------------------------------------------------------------------------------
+TransposeBackward0 = node_class("TransposeBackward0", lambda g, d0, d1: transpose(g, d0, d1))
+PermuteBackward0 = node_class("PermuteBackward0", lambda g, inverse: permute(g, inverse))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    n = input._data.ndim
+    d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    axes = list(range(n))
+    axes[d0], axes[d1] = d1, d0
+    data = backend_of(input._data).transpose(input._data, axes)
+    return _view_of(input, data, TransposeBackward0, d0, d1)
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    dims = _sizes(dims)
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+    perm = tuple(wrap_dim(d, n) for d in dims)
+    if len(set(perm)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    inverse = [0] * n
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    data = backend_of(input._data).transpose(input._data, perm)
+    return _view_of(input, data, PermuteBackward0, tuple(inverse))
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    n = input._data.ndim
+    src = wrap_dims(source, n)
+    dst = wrap_dims(destination, n)
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+# ---------------------------------------------------------------------------------------
+# select / slice / narrow: their backward embeds the gradient into zeros
+# ---------------------------------------------------------------------------------------
+def embed(g: Tensor, shape: tuple, key: tuple, name: str) -> Tensor:
+    """zeros(shape) with ``g`` written at basic index ``key`` (select/slice backward)."""
+    xp = backend_of(g._data)
+    data = xp.zeros(shape, g._dtype.np)
+    data[key] = g._data
+    out = Tensor._make(data, g._dtype)
+    if needs_grad(g):
+        record(_EMBED_NODES[name], out, (g,), None, (key,))
+    return out
+
+
+def _basic(g: Tensor, key: tuple) -> Tensor:
+    """``g[key]`` for a NumPy basic key, as one node (only double backward uses it)."""
+    return _view_of(g, g._data[key], _BasicIndexBackward, g._data.shape, key)
+
+
+_BasicIndexBackward = node_class("SliceBackward0",
+                                 lambda g, shape, key: embed(g, shape, key, "SliceBackward"))
+_EMBED_NODES = {name: node_class(name + "Backward0", lambda g, key: _basic(g, key))
+                for name in ("SelectBackward", "SliceBackward")}
+SelectBackward0 = node_class("SelectBackward0", lambda g, shape, key: embed(g, shape, key, "SelectBackward"))
+SliceBackward0 = node_class("SliceBackward0", lambda g, shape, key: embed(g, shape, key, "SliceBackward"))
+
+
+def select_unchecked(input: Tensor, dim: int, index: int) -> Tensor:
+    key = (slice(None),) * dim + (index,)
+    return _view_of(input, input._data[key], SelectBackward0, input._data.shape, key)
+
+
+def slice_unchecked(input: Tensor, dim: int, start: int, stop: int, step: int) -> Tensor:
+    key = (slice(None),) * dim + (slice(start, stop, step),)
+    return _view_of(input, input._data[key], SliceBackward0, input._data.shape, key)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, len(shape))
+    index = int(index)
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at "
+                         f"dimension {dim}")
+    return select_unchecked(input, d, index % shape[d])
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = wrap_dim(dim, len(shape))
+    start, size = int(start), shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got "
+                         f"{start})")
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_unchecked(input, d, start, start + length, 1)
+
+
+def alias(input: Tensor) -> Tensor:
+    return _view_of(input, input._data[...], AliasBackward0)
+
+
+# ---------------------------------------------------------------------------------------
+# split / chunk / unbind: one node, several view outputs
+# ---------------------------------------------------------------------------------------
+class _ManyViews(Node):
+    """A node with one output per view; its formula gets all output grads at once."""
+
+    __slots__ = ()
+    n_outputs = property(lambda self: len(self._meta))  # type: ignore[assignment]
+
+    def apply(self, grads: list) -> tuple:
+        return (self.formulas[0](tuple(grads), *self._args),)
+
+
+def _cat_grads(grads: tuple, dim: int) -> Tensor:
+    from .shape_copy import cat
+
+    return cat(grads, dim)
+
+
+def _stack_grads(grads: tuple, dim: int) -> Tensor:
+    from .shape_copy import stack
+
+    return stack(grads, dim)
+
+
+SplitBackward0 = node_class("SplitBackward0", _cat_grads, base=_ManyViews)
+SplitWithSizesBackward0 = node_class("SplitWithSizesBackward0", _cat_grads, base=_ManyViews)
+UnbindBackward0 = node_class("UnbindBackward0", _stack_grads, base=_ManyViews)
+for _cls in (SplitBackward0, SplitWithSizesBackward0, UnbindBackward0):
+    del _cls.n_outputs  # node_class pins n_outputs=1; the base's property counts the outputs
+
+
+def _views(input: Tensor, datas: list, cls: type, dim: int) -> tuple:
+    outs = tuple(make_view(input, d) for d in datas)
+    if needs_grad(input):
+        record(cls, outs, (input,), None, (dim,))
+    return outs
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    shape = tensor._data.shape
+    if not isinstance(split_size_or_sections, int):
+        return _split_with_sizes(tensor, [int(s) for s in split_size_or_sections], dim)
+    if not shape:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, len(shape))
+    size, step = shape[d], split_size_or_sections
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+    if step == 0 and size != 0:
+        raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of "
+                           f"{size}")
+    starts = range(0, size, step) if size else [0]
+    pre = (slice(None),) * d
+    datas = [tensor._data[pre + (slice(s, min(s + step, size)),)] for s in starts]
+    return _views(tensor, datas, SplitBackward0, d)
+
+
+def _split_with_sizes(tensor: Tensor, sizes: list, dim: int) -> tuple:
+    shape = tensor._data.shape
+    if not shape:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, len(shape))
+    if sum(sizes) != shape[d] or any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {shape[d]} (input "
+                           f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+    pre, start, datas = (slice(None),) * d, 0, []
+    for s in sizes:
+        datas.append(tensor._data[pre + (slice(start, start + s),)])
+        start += s
+    return _views(tensor, datas, SplitWithSizesBackward0, d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    if not input._data.shape:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    return split(input, (size + chunks - 1) // chunks, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    d = _wrap_nonscalar(dim, input._data.ndim)
+    pre = (slice(None),) * d
+    datas = [input._data[pre + (i,)] for i in range(input._data.shape[d])]
+    return _views(input, datas, UnbindBackward0, d)
+
+
+# ---------------------------------------------------------------------------------------
+# copies
+# ---------------------------------------------------------------------------------------
 def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
     out = Tensor._make(backend_of(self._data).copy(self._data), self._dtype)
     if needs_grad(self):
@@ -159,6 +459,13 @@ def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
     return clone(self)
 
 
-FUNCTIONS = {"reshape": reshape, "clone": clone}
-METHODS = {"view": view, "reshape": reshape, "expand": expand, "sum_to_size": sum_to_size, "clone": clone,
-           "contiguous": contiguous}
+def _method_split(self: Tensor, split_size: Any, dim: int = 0) -> tuple:
+    return split(self, split_size, dim)
+
+
+FUNCTIONS = {"reshape": reshape, "clone": clone, "flatten": flatten, "unflatten": unflatten,
+             "squeeze": squeeze, "unsqueeze": unsqueeze, "transpose": transpose, "swapaxes": transpose,
+             "swapdims": transpose, "permute": permute, "movedim": movedim, "select": select,
+             "narrow": narrow, "split": split, "chunk": chunk, "unbind": unbind}
+METHODS = {**FUNCTIONS, "view": view, "expand": expand, "expand_as": expand_as, "sum_to_size": sum_to_size,
+           "contiguous": contiguous, "split": _method_split}
