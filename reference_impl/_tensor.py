@@ -363,5 +363,6 @@ def _rebuild(array: Any, dtype_name: str, requires_grad: bool) -> Tensor:
     return t
 
 
-_NON_LEAF_FLAG = ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
-                  "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+_NON_LEAF_FLAG = ("you can only change requires_grad flags of leaf variables. If you want to use a "
+                  "computed variable in a subgraph that doesn't require differentiation use var_no_grad = "
+                  "var.detach().")

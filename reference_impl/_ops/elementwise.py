@@ -65,8 +65,8 @@ UNARY: dict[str, tuple] = {
     "atan": ("arctan", "AtanBackward0", "self", lambda g, x: g / conj(x * x + 1), True),
     "sinh": ("sinh", "SinhBackward0", "self", lambda g, x: g * conj(x.cosh()), True),
     "cosh": ("cosh", "CoshBackward0", "self", lambda g, x: g * conj(x.sinh()), True),
-    "tanh": ("tanh", "TanhBackward0", "result", lambda g, y: g * conj(1 - y * y), True),
-    "sigmoid": ("sigmoid", "SigmoidBackward0", "result", lambda g, y: g * conj(y * (1 - y)), True),
+    "tanh": ("tanh", "TanhBackward0", "result", lambda g, y: tanh_backward(g, y), True),
+    "sigmoid": ("sigmoid", "SigmoidBackward0", "result", lambda g, y: sigmoid_backward(g, y), True),
     "sqrt": ("sqrt", "SqrtBackward0", "result", lambda g, y: g / (2 * conj(y)), True),
     "rsqrt": ("rsqrt", "RsqrtBackward0", "result", lambda g, y: g * conj(y.pow(3) * -0.5), True),
     "reciprocal": ("reciprocal", "ReciprocalBackward0", "result", lambda g, y: g * -conj(y * y), True),
@@ -135,6 +135,35 @@ def _same(dt: D.dtype) -> D.dtype:
 _unary = {name: _make_unary(name, *row) for name, row in UNARY.items()}
 exp, log, tanh, sigmoid, neg, abs_ = _unary["exp"], _unary["log"], _unary["tanh"], _unary["sigmoid"], \
     _unary["neg"], _unary["abs"]
+
+
+# torch's tanh/sigmoid derivatives are ops of their own, so double backward names their nodes.
+TanhBackwardBackward0 = node_class(
+    "TanhBackwardBackward0",
+    lambda gg, g, y: tanh_backward(gg, conj(y)),
+    lambda gg, g, y: conj(gg * (-2 * conj(y) * g)))
+SigmoidBackwardBackward0 = node_class(
+    "SigmoidBackwardBackward0",
+    lambda gg, g, y: sigmoid_backward(gg, conj(y)),
+    lambda gg, g, y: conj(gg) * g * (-2 * conj(y) + 1))
+
+
+def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """grad_output * (1 - output ** 2)."""
+    out = _compute(lambda g, y: g * (1 - y * y).conj(), grad_output, output,
+                   dt=D.result_dtype(grad_output, output))
+    if needs_grad(grad_output, output):
+        record(TanhBackwardBackward0, out, (grad_output, output), (grad_output, output))
+    return out
+
+
+def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """grad_output * output * (1 - output)."""
+    out = _compute(lambda g, y: g * (y * (1 - y)).conj(), grad_output, output,
+                   dt=D.result_dtype(grad_output, output))
+    if needs_grad(grad_output, output):
+        record(SigmoidBackwardBackward0, out, (grad_output, output), (grad_output, output))
+    return out
 
 
 def _conj(x: Tensor) -> Tensor:
@@ -211,8 +240,8 @@ def _xp_add(a: Any, b: Any) -> Any:
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     dt = D.result_dtype(input, other)
     if dt is D.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-                           "or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
     _alpha_check(dt, alpha)
     out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
     if needs_grad(input, other):

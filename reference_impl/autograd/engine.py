@@ -8,10 +8,11 @@ nodes run as soon as they are ready. No recursion anywhere, so depth is unlimite
 from __future__ import annotations
 
 import heapq
+import warnings
 from typing import Any
 
-from .graph import AccumulateGrad, Node
 from .grad_mode import state as _grad_state
+from .graph import AccumulateGrad, CopyBackwards, Node, record
 
 
 def _sum_to(grad: Any, shape: tuple) -> Any:
@@ -62,7 +63,7 @@ def _run_tensor_hooks(node: Node, buf: list) -> None:
             t = ref()
             g = buf[nr]
             if t is not None and g is not None:
-                t._grad = g.detach().clone() if t._grad is None else t._grad + g
+                t._grad = g.clone() if t._grad is None else t._grad + g
 
 
 def _call_hooks(hooks: dict, grad: Any) -> Any:
@@ -78,7 +79,8 @@ def _call_hooks(hooks: dict, grad: Any) -> Any:
         if new._data.shape != grad._data.shape:
             raise RuntimeError(f"hook '{name}' has changed the size of value")
         if new._dtype is not grad._dtype:
-            raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad._dtype._legacy.replace('Tensor', '')} got {new._dtype._legacy.replace('Tensor', '')})")
+            was, got = grad._dtype._legacy.replace("Tensor", ""), new._dtype._legacy.replace("Tensor", "")
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {was} got {got})")
         grad = new
     return grad
 
@@ -86,7 +88,9 @@ def _call_hooks(hooks: dict, grad: Any) -> Any:
 def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
     """AccumulateGrad: first gradient is stored (a private copy), later ones are added."""
     if t._grad is None:
-        t._grad = grad if create_graph else _fresh(grad)
+        t._grad = _fresh(grad)
+        if create_graph and (grad._grad_fn is not None or grad._requires_grad):
+            record(CopyBackwards, t._grad, (None, grad))  # torch copies into a new buffer with copy_
     elif create_graph or _grad_state.enabled:
         t._grad = t._grad + grad
     else:
@@ -134,29 +138,59 @@ def _priority(node: Node) -> tuple:
     return (_ACC_PRIORITY if type(node) is AccumulateGrad else -node._seq, id(node), node)
 
 
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+    "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+    "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+    "to None after use to break the cycle and avoid the leak. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
+_warned_create_graph = [False]  # torch uses TORCH_WARN_ONCE: once per process
+
+
+def _plan(order: list, targets: list, accumulate: bool) -> tuple[set, dict]:
+    """torch's exec_info: which nodes execute, and where target gradients are captured.
+
+    A node executes when one of its next nodes executes or is a target; with
+    ``accumulate`` (backward(inputs=...)) the targets themselves execute too. With
+    ``grad()`` the targets are only captured (unless they lead to another target).
+    """
+    target_nodes = {n for n, _ in targets}
+    execute = set(target_nodes) if accumulate else set()
+    for node in order:  # post-order: children are decided before parents
+        if node not in execute and any(n is not None and (n in execute or n in target_nodes)
+                                       for n, _ in node._next):
+            execute.add(node)
+    captures: dict = {}
+    if not accumulate:
+        for i, (n, nr) in enumerate(targets):
+            captures.setdefault(n, []).append((nr, i))
+    return execute, captures
+
+
 def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
-                 targets: list | None = None, target_tensors: list | None = None,
-                 accumulate: bool = True) -> list:
+                 targets: list | None = None, accumulate: bool = True) -> list:
     """Run the graph from ``roots`` (edges) seeded with ``grads``; returns captured target grads.
 
     Without ``targets`` every reachable node runs and leaves accumulate ``.grad``. With
-    ``targets`` (edges of ``target_tensors``) only what leads to them runs; their incoming
-    gradients are captured, and with ``accumulate`` also stored in their ``.grad``.
+    ``targets`` only what leads to them runs: ``accumulate`` runs the targets too (their
+    AccumulateGrad / retain_grad store ``.grad``), otherwise their gradients are captured.
     """
+    if create_graph and accumulate and not _warned_create_graph[0]:
+        _warned_create_graph[0] = True
+        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
     deps, order = _discover(roots)
-    runs = reached = None  # with targets: nodes that must execute / that may receive gradient
+    execute = reached = None
+    captures: dict = {}
+    captured: list = []
     if targets is not None:
-        target_nodes = {n for n, _ in targets}
-        runs = set()
-        for node in order:  # post-order: children are decided before parents
-            if any(n is not None and (n in runs or n in target_nodes) for n, _ in node._next):
-                runs.add(node)
-        reached = runs | target_nodes
-        by_edge = dict(zip(targets, target_tensors or [None] * len(targets)))
-    captured: dict = {}
+        execute, captures = _plan(order, targets, accumulate)
+        reached = execute | captures.keys()
+        captured = [None] * len(targets)
     buffers: dict = {}
     ready: list = []
     for (node, nr), g in zip(roots, grads):
+        if reached is not None and node not in reached:
+            continue
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
@@ -169,6 +203,14 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
         while ready:
             node = heapq.heappop(ready)[2]
             buf = buffers.pop(node)
+            if execute is not None and node not in execute:  # capture only: its tensor hooks still run
+                _run_tensor_hooks(node, buf)
+                for nr, i in captures[node]:
+                    captured[i] = buf[nr]
+                continue
+            if node in captures:  # torch captures before the tensor hooks of a node that executes
+                for nr, i in captures[node]:
+                    captured[i] = buf[nr]
             _run_tensor_hooks(node, buf)
             if node._pre_hooks:
                 for hook in tuple(node._pre_hooks.values()):
@@ -176,26 +218,13 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
                     if new is not None:
                         buf = list(new)
             if type(node) is AccumulateGrad:
-                if targets is not None and (node, 0) in by_edge:
-                    captured[(node, 0)] = buf[0]
-                if accumulate and buf[0] is not None:
+                if buf[0] is not None:
                     accumulate_grad(node.variable, buf[0], create_graph)
                 continue
-            if targets is not None:
-                for nr, g in enumerate(buf):
-                    if (node, nr) in by_edge:
-                        captured[(node, nr)] = g
-                        t = by_edge[(node, nr)]
-                        if accumulate and g is not None and t is not None and not t._retains_grad:
-                            accumulate_grad(t, g, create_graph)
-                if node not in runs:
-                    continue
             _run_node(node, buf, keep_graph, deps, buffers, ready, reached)
     finally:
         _grad_state.enabled = prev_mode
-    if targets is None:
-        return []
-    return [captured.get(e) for e in targets]
+    return captured
 
 
 def _run_node(node: Node, buf: list, keep_graph: bool, deps: dict, buffers: dict, ready: list,

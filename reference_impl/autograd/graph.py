@@ -137,9 +137,25 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # hand-written C++ nodes carry their namespace
+
     def __init__(self, variable: Any) -> None:
         super().__init__((), None, (), ((variable._data.shape, variable._dtype),))
         self.variable = variable
+
+
+class _CppNode(Node):
+    """Base of torch's hand-written (non-generated) nodes, whose name() has a namespace."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return f"torch::autograd::{type(self).__name__}"
+
+
+# AccumulateGrad's first create_graph gradient is copy_()-ed into a new buffer: (None, 0), grad's edge.
+CopyBackwards = node_class("CopyBackwards", lambda g: None, lambda g: g, base=_CppNode)
 
 
 def grad_accumulator(t: Any) -> AccumulateGrad:
