@@ -6,6 +6,7 @@ computed at array level (einsum + col2im), so they cannot be differentiated agai
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .._backend import of as backend_of
@@ -13,6 +14,9 @@ from .._ops._util import wrap
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record
 
+_SAME_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                 "copy of the input be created (Triggered internally at "
+                 "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
 _OUT = "hwd"  # output spatial letters
 _KER = "ijk"  # kernel spatial letters
 
@@ -111,6 +115,22 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tupl
     return out
 
 
+def _crop_grad(g: Tensor, spatial: tuple) -> Tensor:
+    return g[(slice(None), slice(None)) + tuple(slice(0, n) for n in spatial)]
+
+
+ConstantPadNdBackward0 = node_class("ConstantPadNdBackward0", _crop_grad)
+
+
+def _pad_end(x: Tensor, extra: tuple) -> Tensor:
+    """constant_pad_nd with zeros appended at the end of each spatial dim."""
+    data = backend_of(x._data).pad(x._data, [(0, 0), (0, 0), *((0, e) for e in extra)])
+    out = wrap(data, x._dtype)
+    if needs_grad(x):
+        record(ConstantPadNdBackward0, out, (x,), None, (tuple(x.shape[2:]),))
+    return out
+
+
 def _tuple(v: Any, nd: int) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd
 
@@ -135,7 +155,10 @@ def conv_nd(nd: int, name: str, input: Tensor, weight: Tensor, bias: Tensor | No
             pads = ((0, 0),) * nd
         else:
             total = [d * (k - 1) for d, k in zip(dilation, ksize)]
-            pads = tuple((t // 2, t - t // 2) for t in total)
+            if any(t % 2 for t in total):  # torch pads the odd extra at the end first (ConstantPadNd)
+                warnings.warn(_SAME_WARNING, UserWarning, stacklevel=3)
+                x = _pad_end(x, tuple(t % 2 for t in total))
+            pads = tuple((t // 2, t // 2) for t in total)
     else:
         pads = tuple((p, p) for p in _tuple(padding, nd))
     out = convolution(x, weight, bias, stride, pads, dilation, groups)

@@ -118,7 +118,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         mean = running_mean._data.reshape(bshape)
         var = running_var._data.reshape(bshape)
         centered = x - mean
-    rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
+    with xp.errstate(all="ignore"):  # a negative running_var gives NaN silently, as in torch
+        rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
     out = centered * rstd
     if weight is not None:
         out = out * weight._data.reshape(bshape)
@@ -198,11 +199,14 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {input1.shape[:-1]} and "
                            f"{input2.shape[:-1]}")
-    xp = backend_of(input1._data)
-    data = xp.einsum("...i,oij,...j->...o", input1._data, weight._data, input2._data, optimize=True)
+    out_shape = tuple(input1.shape[:-1]) + (weight.shape[0],)
+    x1 = input1.reshape(-1, input1.shape[-1])
+    x2 = input2.reshape(-1, input2.shape[-1])
+    xp = backend_of(x1._data)
+    data = xp.einsum("bi,oij,bj->bo", x1._data, weight._data, x2._data, optimize=True)
     out = wrap(data, input1._dtype)
-    if needs_grad(input1, weight, input2):
-        record(TrilinearBackward0, out, (input1, weight, input2), (input1, weight, input2))
-        out = out.view(tuple(out.shape))
+    if needs_grad(x1, weight, x2):
+        record(TrilinearBackward0, out, (x1, weight, x2), (x1, weight, x2))
+    out = out.view(out_shape)
     return out if bias is None else out + bias
 
