@@ -75,12 +75,12 @@ def _call_hooks(hooks: dict, grad: Any) -> Any:
 
         name = getattr(hook, "__name__", type(hook).__name__)
         if not isinstance(new, Tensor):
-            raise TypeError(f"expected Tensor, but hook '{name}' returned '{type(new).__name__}'")
+            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
         if new._data.shape != grad._data.shape:
             raise RuntimeError(f"hook '{name}' has changed the size of value")
         if new._dtype is not grad._dtype:
-            was, got = grad._dtype._legacy.replace("Tensor", ""), new._dtype._legacy.replace("Tensor", "")
-            raise RuntimeError(f"hook '{name}' has changed the type of value (was {was} got {got})")
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"torch.{grad._dtype._legacy} got torch.{new._dtype._legacy})")
         grad = new
     return grad
 

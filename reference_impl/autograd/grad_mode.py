@@ -61,6 +61,9 @@ class set_grad_enabled(_Mode):
     """Takes effect on construction (so it works as a plain call), restores on exit."""
 
     def __init__(self, mode: bool) -> None:
+        if type(mode) is not bool:
+            raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
         self.prev = state.enabled
         self.mode = mode
         state.enabled = mode
@@ -81,6 +84,11 @@ class set_grad_enabled(_Mode):
 
 class inference_mode(_Mode):
     """Like no_grad, and tensors made inside are inference tensors."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # bare @inference_mode decorates directly
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = mode

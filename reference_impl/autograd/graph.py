@@ -240,8 +240,10 @@ class _SavedInput:
     def __init__(self, t: Any) -> None:
         if t._inference and not _grad_state.inference:
             raise RuntimeError(
-                "Inference tensors cannot be saved for backward. To work around you can make a clone "
-                "to get a normal tensor and use it in autograd.")
+                "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+                "inference mode in computation tracked by autograd. To work around this, you can make a "
+                "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                "`torch.inference_mode()`.")
         self.tensor = t
         self.version = t._vc[0]
         self.producer = t._grad_fn
