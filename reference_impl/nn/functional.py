@@ -1,7 +1,7 @@
 """torch.nn.functional: activations, softmaxes, dropout, linear and losses.
 
-The ops live in ``_functional_activations`` and ``_functional_losses``; this module is the
-public namespace.
+The ops live in ``_functional_activations``, ``_functional_losses`` (regression and binary)
+and ``_functional_classification`` (nll / cross_entropy); this module is the public namespace.
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from ._functional_activations import (
     softplus,
     tanh,
 )
+from ._functional_classification import cross_entropy, nll_loss
 from ._functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
     l1_loss,
     mse_loss,
-    nll_loss,
     smooth_l1_loss,
 )
 
