@@ -484,3 +484,14 @@ ERRORS: dict[str, Callable] = {
 @pytest.mark.parametrize("case", list(ERRORS))
 def test_loss_errors_verbatim(case: str) -> None:
     assert_same(lambda lib: ERRORS[case](lib, lib.nn.functional, _x(lib, lib.float32)), expect_error=True)
+
+
+@pytest.mark.parametrize("name", ["nll", "nll_4d", "ce", "mse"])
+def test_create_graph_gradient_of_loss_requires_grad_like_torch(name: str) -> None:
+    def fn(lib: Any) -> tuple:
+        x = _x(lib, lib.float64)
+        loss = LOSSES[name](lib, lib.nn.functional, x, lib.float64, "mean")
+        (g,) = lib.autograd.grad(loss, x, create_graph=True)
+        return g.requires_grad, lib.autograd.grad(g.sum(), x)
+
+    assert_same(fn, expect_error=False)

@@ -14,6 +14,7 @@ from .._backend import of as backend_of
 from .._ops._util import wrap
 from .._ops.elementwise import add, neg, where
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
 from ._functional_activations import log_softmax
 from ._functional_losses import _check_reduction, _not_differentiable, _reduction
@@ -25,7 +26,10 @@ from ._functional_losses import _check_reduction, _not_differentiable, _reductio
 # The gradient is linear in g: g * M with M = -weight[target] one-hot (/ total_weight).
 # ---------------------------------------------------------------------------------------
 def _nll_grad(g: Tensor, x: Tensor, m: Tensor, gshape: tuple | None) -> Tensor:
-    return (g if gshape is None else g.reshape(gshape)) * m
+    grad = (g if gshape is None else g.reshape(gshape)) * m
+    if x.requires_grad and not grad.requires_grad and _grad_state.enabled:
+        grad = grad + x * 0  # torch's create_graph result depends on self (with zero derivative)
+    return grad
 
 
 NllLossBackward0 = node_class("NllLossBackward0", _nll_grad)
