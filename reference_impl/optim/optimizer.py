@@ -80,7 +80,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -145,9 +145,9 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        state_dict = copy.deepcopy(state_dict)
+        # Like torch: groups are deep-copied, state tensors are shared unless a cast is needed.
         groups = self.param_groups
-        saved_groups = state_dict["param_groups"]
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
@@ -169,11 +169,14 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": new_groups})
 
 
-def _cast(param: Tensor, value: Any, key: str) -> Any:
-    """Floating state tensors follow the parameter's dtype; 'step' stays as saved."""
-    if isinstance(value, Tensor) and key != "step" and param.is_floating_point() and \
-            value.is_floating_point():
-        return value.to(param.dtype)
+def _cast(param: Tensor, value: Any, key: Any) -> Any:
+    """State tensors follow a floating parameter's dtype; 'step' stays as saved (torch's policy)."""
+    if isinstance(value, Tensor):
+        return value.to(param.dtype) if key != "step" and param.is_floating_point() else value
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return type(value)(_cast(param, v, None) for v in value)
     return value
 
 
