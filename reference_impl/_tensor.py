@@ -27,6 +27,7 @@ _SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
+_scalar_warned = [False]
 _GRAD_DTYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int",
                      "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
                      "bool": "bool", "complex64": "c10::complex<float>",
@@ -306,7 +307,8 @@ class Tensor:
     def _scalar(self, kind: type) -> Any:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self.requires_grad:
+        if self.requires_grad and kind is not int and not _scalar_warned[0]:
+            _scalar_warned[0] = True  # TORCH_WARN_ONCE in torch's __float__/__complex__; __int__ never warns
             warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=3)
         return kind(self.item())
 
@@ -326,7 +328,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if self._data.size == 0
+                               else "Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __len__(self) -> int:

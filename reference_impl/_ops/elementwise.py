@@ -305,9 +305,18 @@ def _check_int_zero(other: Any) -> None:
 
 
 def _floor_div(a: Any, b: Any) -> Any:
-    if a.dtype.kind in "iu":
+    """torch's div_floor: integers as Python; floats via fmod so that e.g. tiny / -2 gives -1."""
+    if a.dtype.kind in "iub":
         return _xp.floor_divide(a, b)
-    return _xp.floor(a / b)
+    if a.dtype.kind == "c":
+        return _xp.floor(a / b)
+    mod = _xp.fmod(a, b)
+    div = (a - mod) / b
+    div = div - ((mod != 0) & ((b < 0) != (mod < 0)))
+    floored = _xp.floor(div)
+    floored = floored + (div - floored > 0.5)
+    out = _xp.where(div != 0, floored, _xp.copysign(0.0 * div, a / b))
+    return _xp.where(b == 0, a / b, out)
 
 
 def _trunc_div(a: Any, b: Any) -> Any:

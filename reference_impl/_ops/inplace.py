@@ -44,6 +44,9 @@ def check_cast(result: D.dtype, self: Tensor) -> None:
 def commit(self: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` (an out-of-place result computed from ``self``) into ``self``."""
     check_cast(result._dtype, self)
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                           f"{list(result._data.shape)}")
     node = result._grad_fn
     if node is not None and node._saved:
         node._saved = tuple(_snapshot(s, self) for s in node._saved)

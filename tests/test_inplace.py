@@ -1,0 +1,195 @@
+"""In-place ops and version counters: add_/sub_/mul_/div_/clamp_, saved-tensor checks, rebasing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import SETTINGS, assert_same
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+INPLACE = ["add_(2.0)", "sub_(0.5)", "mul_(3.0)", "div_(4.0)", "clamp_(-0.5, 0.5)", "clamp_(min=0.0)",
+           "clamp_(max=0.0)", "add_(o, alpha=2)", "mul_(o)", "div_(o)", "sub_(o)"]
+
+
+@pytest.mark.parametrize("op", INPLACE)
+def test_values_version_and_identity(op: str) -> None:
+    def f(t):
+        x = t.tensor([-1.0, 0.25, 2.0])
+        o = t.tensor([2.0, 3.0, 4.0])
+        r = eval(f"x.{op}", {"x": x, "o": o})  # noqa: S307 - fixed expressions above
+        return r is x, x, x._version
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("op", INPLACE)
+def test_leaf_requiring_grad_raises(op: str) -> None:
+    def f(t):
+        x = t.tensor([-1.0, 0.25, 2.0], requires_grad=True)
+        o = t.tensor([2.0, 3.0, 4.0])
+        eval(f"x.{op}", {"x": x, "o": o})  # noqa: S307 - fixed expressions above
+
+    assert_same(f, expect_error=True)
+
+
+@pytest.mark.parametrize("op", INPLACE)
+def test_leaf_allowed_under_no_grad(op: str) -> None:
+    def f(t):
+        x = t.tensor([-1.0, 0.25, 2.0], requires_grad=True)
+        o = t.tensor([2.0, 3.0, 4.0])
+        with t.no_grad():
+            eval(f"x.{op}", {"x": x, "o": o})  # noqa: S307 - fixed expressions above
+        return x, x._version, x.requires_grad, x.is_leaf
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("op", INPLACE)
+def test_non_leaf_rebases_grad_fn_and_gradients(op: str) -> None:
+    def f(t):
+        a = t.tensor([-1.0, 0.25, 2.0], requires_grad=True)
+        o = t.tensor([2.0, 3.0, 4.0], requires_grad=True)
+        y = a * 1.5
+        eval(f"y.{op}", {"x": y, "y": y, "o": o})  # noqa: S307 - fixed expressions above
+        fn = y.grad_fn
+        (y * y).sum().backward()
+        return y, fn, fn.next_functions[0][0].name(), a.grad, o.grad, y._version
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("build,modify,raises", [
+    ("y = x.exp()", "y.add_(1)", True),              # exp saves its result
+    ("y = x + 1; z = y * 2", "y.add_(1)", False),    # mul by a scalar saves only the scalar
+    ("y = x + 1; z = y * y", "y.add_(1)", True),     # y saved as both operands
+    ("y = x + 1; z = y * x", "y.add_(1)", False),    # x's grad needs y? no: d/dx = y saved
+    ("y = x + 1; z = y.sin()", "y.mul_(2)", True),
+    ("y = x + 1; z = y + 3", "y.mul_(2)", False),
+    ("y = x + 1; z = y.tanh()", "z.add_(1)", True),  # tanh saves its result
+    ("y = x + 1; z = y / 2", "y.mul_(2)", False),
+    ("y = x + 1; z = 2 / y", "y.mul_(2)", True),
+    ("y = x * 1; z = y.sigmoid()", "y.add_(1)", False),
+    ("y = x * 1; z = y.view(3)", "y.add_(1)", False),
+])
+def test_modified_saved_tensor(build: str, modify: str, raises: bool) -> None:
+    def f(t):
+        x = t.tensor([0.5, 1.0, 1.5], requires_grad=True)
+        env = {"x": x, "t": t}
+        exec(build, env)  # noqa: S102 - fixed programs above
+        exec(modify, env)  # noqa: S102
+        out = env.get("z", env["y"])
+        out.sum().backward()
+        return x.grad
+
+    assert_same(f)
+
+
+def test_version_counter_shared_with_detach_and_views() -> None:
+    def f(t):
+        a = t.ones(2, 2)
+        d = a.detach()
+        v = a.view(4)
+        d.mul_(2)
+        v.add_(1)
+        a.sub_(1)
+        return a._version, d._version, v._version, a
+
+    assert_same(f)
+
+
+def test_modifying_detached_tensor_breaks_backward() -> None:
+    def f(t):
+        x = t.tensor([0.5, 1.0], requires_grad=True)
+        y = x.exp()
+        y.detach().zero_() if hasattr(y, "zero_") else y.detach().mul_(0)
+        y.sum().backward()
+
+    assert_same(f, expect_error=True)
+
+
+def test_inplace_result_is_never_upcast() -> None:
+    def f(t):
+        x = t.tensor([1, 2, 3])
+        x.mul_(1.5)
+
+    def g(t):
+        x = t.tensor([1, 2, 3], dtype=t.int32)
+        x.add_(t.tensor([1, 2, 3]))
+        return x
+
+    def h(t):
+        x = t.tensor([1.0, 2.0])
+        x.add_(t.tensor([1.0, 2.0], dtype=t.float64))
+        x.mul_(t.tensor(2, dtype=t.int64))
+        return x
+
+    def b(t):
+        x = t.tensor([True, False])
+        x.add_(1)
+
+    def c(t):
+        x = t.tensor([1.0, 2.0])
+        x.mul_(1j)
+
+    def i(t):
+        x = t.tensor([1, 2])
+        x.div_(2)
+
+    assert_same(f, expect_error=True)
+    assert_same(g, expect_error=False)
+    assert_same(h, expect_error=False)
+    assert_same(b, expect_error=True)
+    assert_same(c, expect_error=True)
+    assert_same(i, expect_error=True)
+
+
+def test_inplace_broadcast_output_shape_error() -> None:
+    def f(t):
+        x = t.ones(3)
+        x.add_(t.ones(2, 3))
+
+    assert_same(f, expect_error=True)
+
+
+def test_augmented_assignment_operators() -> None:
+    def f(t):
+        a = t.tensor([1.0, 2.0], requires_grad=True)
+        y = a * 1
+        y2 = y
+        y += 1
+        y *= 3
+        y -= a
+        y /= 2
+        same = y is y2
+        y.sum().backward()
+        return same, y, y.grad_fn, a.grad, y._version
+
+    assert_same(f)
+
+
+@SETTINGS
+@given(x=hnp.arrays(np.float64, (4,), elements=st.floats(-3, 3, allow_nan=False)),
+       lo=st.floats(-2, 0), hi=st.floats(0, 2))
+def test_clamp_inplace_gradient(x: np.ndarray, lo: float, hi: float) -> None:
+    def f(t):
+        a = t.tensor(x, requires_grad=True)
+        y = a * 1
+        y.clamp_(lo, hi)
+        y.sum().backward()
+        return y, a.grad
+
+    assert_same(f)
+
+
+def test_inplace_on_view_of_non_leaf() -> None:
+    def f(t):
+        a = t.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = a * 1
+        v = y.view(4)
+        v.mul_(2)
+        y.sum().backward()
+        return y, v._version, y._version, a.grad, type(v.grad_fn).__name__
+
+    assert_same(f)
