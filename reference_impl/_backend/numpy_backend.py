@@ -86,3 +86,4 @@ def erf(a: np.ndarray) -> np.ndarray:
 
 # Indexing helpers (shape checks of advanced indices).
 broadcast_shapes = np.broadcast_shapes
+copysign = np.copysign  # floor division of floats signs its zeros like torch
