@@ -37,9 +37,9 @@ def _items(index: Any) -> tuple:
     """The index as a tuple of items, with torch's rule for lists that mean tuples."""
     if type(index) is tuple:
         return index
-    if type(index) is list:
-        if len(index) < 32 and any(isinstance(i, (Tensor, list, tuple, slice)) or i is None or i is Ellipsis
-                                   for i in index):
+    if type(index) in (list, str):  # a str is a sequence of sequences to torch
+        if len(index) < 32 and any(isinstance(i, (Tensor, list, tuple, slice, str)) or i is None
+                                   or i is Ellipsis for i in index):
             warnings.warn(_SEQ_WARNING, UserWarning, stacklevel=4)
             return tuple(index)
     return (index,)
@@ -69,6 +69,12 @@ def _slice_bounds(s: slice, n: int) -> tuple:
     return start, max(stop, start), step
 
 
+def _is_full(s: slice, n: int, step: int) -> bool:
+    """torch skips ``:``-like slices, judged on the raw bounds (``-n:`` is not skipped)."""
+    return (s.start is None or s.start.__index__() == 0) and (s.stop is None or s.stop.__index__() >= n) \
+        and step == 1
+
+
 def plan(shape: tuple, index: Any, single_slice: bool = False) -> tuple:
     """Basic steps and advanced entries for ``tensor[index]``.
 
@@ -92,25 +98,27 @@ def plan(shape: tuple, index: Any, single_slice: bool = False) -> tuple:
         if ty is Tensor and it._data.ndim == 0 and it._dtype in _SELECT_DTYPES:
             it, ty = int(it.item()), int
         if ty is int:
-            n = cur[dim]
+            n = cur[dim] if dim < len(cur) else 0  # a second Ellipsis can point past the last dim
             if not -n <= it < n:
                 raise IndexError(f"index {it} is out of bounds for dimension {pos} with size {n}")
             steps.append((SELECT, dim, it % n))
             del cur[dim]
         elif ty is slice:
-            n = cur[dim]
+            n = cur[dim] if dim < len(cur) else 0
             start, stop, step = _slice_bounds(it, n)
-            if single_slice or start != 0 or stop != n or step != 1:
+            if single_slice or not _is_full(it, n, step):
                 steps.append((SLICE, dim, start, stop, step))
                 cur[dim] = len(range(start, stop, step))
             dim += 1
         elif it is None:
+            wrap_dim(dim, len(cur) + 1)  # past the last dim (after a second Ellipsis): unsqueeze's error
             steps.append((UNSQUEEZE, dim))
             cur.insert(dim, 1)
             dim += 1
         elif it is Ellipsis:
             dim += ndim - specified
         elif ty is bool or (ty is Tensor and it._data.ndim == 0 and it._dtype in (D.bool_, D.uint8)):
+            wrap_dim(dim, len(cur) + 1)
             steps.append((UNSQUEEZE, dim))
             cur.insert(dim, 1)
             adv.append((dim, backend_of(None).zeros(1 if bool(it) else 0, D.int64.np), False))
@@ -126,6 +134,8 @@ def plan(shape: tuple, index: Any, single_slice: bool = False) -> tuple:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif hasattr(it, "__index__") and not isinstance(it, float):
             return plan(shape, items[:pos] + (it.__index__(),) + items[pos + 1:], single_slice)
+        elif ty is str:
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              f"are valid indices (got {ty.__name__})")
@@ -366,7 +376,10 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Any = None) -> 
     idx = _vector_index(index, "index_select")
     n = shape[d] if shape else 1
     if idx.size and ((idx < 0) | (idx >= n)).any():
-        raise IndexError("index out of range in self")
+        if d == 0 or (len(shape) > 2 and d == len(shape) - 1):  # torch's kernels differ per layout
+            raise IndexError("index out of range in self")
+        bad = idx[(idx < 0) | (idx >= n)][0]
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad)} axis_dim={n}")
     xp = backend_of(input._data)
     data = xp.take(input._data, idx, axis=d) if shape else xp.copy(input._data)
     out_t = Tensor._make(data, input._dtype)

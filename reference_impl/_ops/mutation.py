@@ -34,7 +34,7 @@ def _zero_region(g: Tensor, bkey: tuple, akey: tuple | None) -> Tensor:
     """``g`` with the written region set to zero (the old values there no longer matter)."""
     xp = backend_of(g._data)
     mask = xp.zeros(g._data.shape, D.bool_.np)
-    region = mask[bkey]
+    region = mask[bkey + (Ellipsis,)]
     if akey is None:
         region[...] = True
     else:
@@ -42,83 +42,107 @@ def _zero_region(g: Tensor, bkey: tuple, akey: tuple | None) -> Tensor:
     return g.masked_fill(Tensor._make(mask, D.bool_), 0)
 
 
-def _value_grad(g: Tensor, bkey: tuple, akey: tuple | None, stripped: tuple, vshape: tuple) -> Tensor:
-    """The written region of ``g``, summed back to the value's shape."""
+def _value_grad(g: Tensor, bkey: tuple, akey: tuple | None, vshape: tuple) -> Tensor:
+    """The written region of ``g``, summed back to the value's shape (index_put broadcasts)."""
     r = ix.getitem(g, bkey)
-    if akey is not None:
-        r = ix._index(r, akey)
-    return sum_to(r, stripped).reshape(vshape)
+    return sum_to(r if akey is None else ix._index(r, akey), vshape)
 
 
-CopySlices = node_class("CopySlices", lambda g, b, a, s, v: _zero_region(g, b, a),
-                        lambda g, b, a, s, v: _value_grad(g, b, a, s, v))
-IndexPutBackward0 = node_class("IndexPutBackward0", lambda g, b, a, s, v: _zero_region(g, b, a),
-                               lambda g, b, a, s, v: _value_grad(g, b, a, s, v))
+CopySlices = node_class("CopySlices", lambda g, b, a, v: _zero_region(g, b, a),
+                        lambda g, b, a, v: _value_grad(g, b, a, v))
+IndexPutBackward0 = node_class("IndexPutBackward0", lambda g, b, a, v: _zero_region(g, b, a),
+                               lambda g, b, a, v: _value_grad(g, b, a, v))
 CopyBackwards = node_class("CopyBackwards", lambda g: zeros_like(g), lambda g: g)
 
 
 def _strip_ones(shape: tuple) -> tuple:
-    """torch drops a value's leading size-1 dims before broadcasting it into the target."""
     i = 0
     while i < len(shape) and shape[i] == 1:
         i += 1
     return shape[i:]
 
 
-def _check_writable(self: Tensor, steps: list) -> None:
+def _check_writable(self: Tensor, steps: list, fill: bool = False) -> None:
+    """Leaf / inference checks; writes that read their source refuse overlapping memory (fills don't)."""
     if _grad_state.enabled and self._grad_fn is None and self._requires_grad and steps:
         raise RuntimeError(_VIEW_OF_LEAF)
     inplace.check_inplace(self)
-    if not self._data.flags.writeable:
+    if not fill and not steps and _overlaps(self._data):
         raise RuntimeError(_OVERLAP)
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:
+    """torch's set_item: ``copy_to`` the basic-indexed region, or ``index_put_`` for tensor indices.
+
+    copy_to copies equal shapes, fills from a 0-dim value, and otherwise views the value
+    without its leading size-1 dims and expands it to the region (recorded ops, as torch).
+    """
     is_tensor = isinstance(value, Tensor)
     if not is_tensor and type(value) not in (int, float, bool, complex):
         raise TypeError(f"can't assign a {type(value).__name__} to a torch.{self._dtype._legacy}")
-    steps, adv, cur = ix.plan(self._data.shape, index)
-    if not steps and not adv:
-        copy_(self, value if is_tensor else _scalar_tensor(value, self._dtype))
+    if index is False:
+        return
+    steps, adv, cur = ix.plan(self._data.shape, None if index is True else index)
+    if not is_tensor:
+        value = _scalar_tensor(value, self._dtype)
+    if adv:
+        _index_put(self, steps, adv, cur, value, is_tensor)
+        return
+    region = tuple(cur)
+    if value._data.shape != region and value._data.ndim:
+        from .shape import expand
+
+        value = value.view(_strip_ones(value._data.shape))
+        if value._data.shape != region:
+            value = expand(value, region)
+    if not steps:
+        if value._data.ndim:
+            copy_(self, value)
+        else:
+            fill_(self, value)
         return
     _check_writable(self, steps)
     bkey = ix.basic_key(steps)
-    target = self._data[bkey]
-    akey = ix.advanced_key(cur, adv) if adv else None
-    xp = backend_of(self._data)
-    if is_tensor:
-        vdata = value._data.reshape(_strip_ones(value._data.shape))
-        stripped = vdata.shape
-    else:
-        vdata = ix._scalar_value(value, self._dtype)
-        stripped = ()
-    if akey is None:
-        if is_tensor:  # expand's checks and messages, on the value
-            from .shape import expand
-
-            vdata = expand(Tensor._make(vdata, value._dtype), target.shape)._data
-        with xp.errstate(all="ignore"):
-            xp.copyto(target, vdata, casting="unsafe")
-    else:
-        if is_tensor and value._dtype is not self._dtype:
-            raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                               f"{self._dtype._short} for the destination and {value._dtype._short} for the "
-                               "source.")
-        result_shape = target[akey].shape
-        try:
-            xp.broadcast_shapes(vdata.shape, result_shape)
-            if xp.broadcast_shapes(vdata.shape, result_shape) != result_shape:
-                raise ValueError
-        except ValueError:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
-                               f"broadcast to indexing result of shape {list(result_shape)}") from None
-        target[akey] = vdata
+    target = self._data[bkey + (Ellipsis,)]
+    if value._data.ndim and _overlaps(target):
+        raise RuntimeError(_OVERLAP)
+    _write(target, value._data)
     self._vc[0] += 1
     src = value if is_tensor else None
     if needs_grad(self, src):
-        cls = CopySlices if steps else IndexPutBackward0
-        vshape = value._data.shape if is_tensor else ()
-        record(cls, self, (self, src), None, (bkey, akey, stripped, vshape))
+        record(CopySlices, self, (self, src), None, (bkey, None, value._data.shape))
+
+
+def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, is_tensor: bool) -> None:
+    if value._data.ndim and value._data.shape[0] == 1:
+        value = value.view(_strip_ones(value._data.shape))
+    _check_writable(self, steps)
+    bkey = ix.basic_key(steps)
+    target = self._data[bkey + (Ellipsis,)]
+    akey = ix.advanced_key(cur, adv)
+    if is_tensor and value._dtype is not self._dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype._short} for the destination and {value._dtype._short} for the "
+                           "source.")
+    xp = backend_of(self._data)
+    result_shape = target[akey].shape
+    try:
+        if xp.broadcast_shapes(value._data.shape, result_shape) != result_shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(result_shape)}") from None
+    target[akey] = value._data
+    self._vc[0] += 1
+    src = value if is_tensor else None
+    if needs_grad(self, src):
+        record(CopySlices if steps else IndexPutBackward0, self, (self, src), None,
+               (bkey, akey, value._data.shape))
+
+
+def _overlaps(data: Any) -> bool:
+    """torch's internal-overlap test: some dim of size > 1 with stride 0."""
+    return any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape))
 
 
 def _scalar_tensor(value: Any, dt: D.dtype) -> Tensor:
@@ -133,16 +157,20 @@ FillBackward2 = node_class("FillBackward2", lambda g: zeros_like(g))
 FillBackward3 = node_class("FillBackward3", lambda g: zeros_like(g), lambda g: g.sum())
 
 
-def _write(self: Tensor, data: Any) -> None:
-    xp = backend_of(self._data)
+def _write(dst: Any, data: Any) -> None:
+    """Copy ``data`` into array ``dst`` (read-only broadcast memory is written through an alias)."""
+    xp = backend_of(dst)
+    if not dst.flags.writeable:
+        dst = dst.view()
+        dst.flags.writeable = True
     with xp.errstate(all="ignore"):
-        xp.copyto(self._data, data, casting="unsafe")
-    self._vc[0] += 1
+        xp.copyto(dst, data, casting="unsafe")
 
 
 def zero_(self: Tensor) -> Tensor:
-    _check_writable(self, [])
-    _write(self, 0)
+    _check_writable(self, [], fill=True)
+    _write(self._data, 0)
+    self._vc[0] += 1
     if needs_grad(self):
         record(ZeroBackward0, self, (self,))
     return self
@@ -153,14 +181,16 @@ def fill_(self: Tensor, value: Any) -> Tensor:
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        _check_writable(self, [])
-        _write(self, value._data)
+        _check_writable(self, [], fill=True)
+        _write(self._data, value._data)
+        self._vc[0] += 1
         if needs_grad(self, value):
             record(FillBackward3, self, (self, value))
         return self
     data = ix._scalar_value(value, self._dtype)
-    _check_writable(self, [])
-    _write(self, data)
+    _check_writable(self, [], fill=True)
+    _write(self._data, data)
+    self._vc[0] += 1
     if needs_grad(self):
         record(FillBackward2, self, (self,))
     return self
@@ -179,7 +209,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
             raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
                                f"{list(full)}")
     _check_writable(self, [])
-    _write(self, src._data)
+    _write(self._data, src._data)
+    self._vc[0] += 1
     if needs_grad(self, src):
         record(CopyBackwards, self, (self, src))
     return self

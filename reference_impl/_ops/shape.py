@@ -26,10 +26,13 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 def wrap_dims(dim: Any, ndim: int) -> tuple:
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    out = tuple(wrap_dim(d, ndim) for d in dims)
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
-    return out
+    out: list = []
+    for d in dims:  # in order, as torch: a range error before the repeat wins
+        w = wrap_dim(d, ndim)
+        if w in out:
+            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+        out.append(w)
+    return tuple(out)
 
 
 def _wrap_nonscalar(dim: int, ndim: int) -> int:
@@ -53,8 +56,19 @@ def make_view(base: Tensor, data: Any) -> Tensor:
     return t
 
 
+def _writeable_again(data: Any) -> None:
+    """NumPy marks every view of a broadcast array read-only; torch only refuses real overlap."""
+    if not any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+        try:
+            data.flags.writeable = True
+        except ValueError:  # memory that really is read-only stays so
+            pass
+
+
 def _view_of(self: Tensor, data: Any, cls: type, *args: Any) -> Tensor:
     """The common tail of every single-output view op."""
+    if not data.flags.writeable:
+        _writeable_again(data)
     out = make_view(self, data)
     if needs_grad(self):
         record(cls, out, (self,), None, args)
@@ -109,6 +123,7 @@ def _try_view(data: Any, shape: tuple) -> Any:
 # ---------------------------------------------------------------------------------------
 ViewBackward0 = node_class("ViewBackward0", lambda g, shape: g.reshape(shape))
 UnsafeViewBackward0 = node_class("UnsafeViewBackward0", lambda g, shape: g.reshape(shape))
+ReshapeAliasBackward0 = node_class("ReshapeAliasBackward0", lambda g, shape: g.reshape(shape))
 AliasBackward0 = node_class("AliasBackward0", lambda g: g)
 CloneBackward0 = node_class("CloneBackward0", lambda g: g)
 
@@ -128,11 +143,12 @@ def view(self: Tensor, *shape: Any) -> Tensor:
 
 
 def reshape(self: Tensor, *shape: Any) -> Tensor:
-    """A view where the strides allow one, else clone + UnsafeViewBackward0 (as torch)."""
+    """torch's three cases: view of a contiguous tensor, a strided alias, or clone + unsafe view."""
     shape = _infer_size(_sizes(shape), self._data.size)
     out_data = _try_view(self._data, shape)
     if out_data is not None:
-        return _view_of(self, out_data, ViewBackward0, self._data.shape)
+        cls = ViewBackward0 if self._data.flags.c_contiguous else ReshapeAliasBackward0
+        return _view_of(self, out_data, cls, self._data.shape)
     return _unsafe_view(clone(self), shape)
 
 
@@ -212,8 +228,9 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
             f"({len(shape)})")
     lead = len(sizes) - len(shape)
-    target = []
-    for i, s in enumerate(sizes):
+    target = list(sizes)
+    for i in reversed(range(len(sizes))):  # torch checks from the last dim
+        s = sizes[i]
         own = shape[i - lead] if i >= lead else None
         if s == -1:
             if own is None:
@@ -225,7 +242,7 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({own}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
-        target.append(s)
+        target[i] = s
     data = backend_of(self._data).broadcast_to(self._data, tuple(target))
     return _view_of(self, data, ExpandBackward0, shape)
 
@@ -251,7 +268,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     n = input._data.ndim
     d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
     axes = list(range(n))
-    axes[d0], axes[d1] = d1, d0
+    if n:
+        axes[d0], axes[d1] = d1, d0
     data = backend_of(input._data).transpose(input._data, axes)
     return _view_of(input, data, TransposeBackward0, d0, d1)
 
@@ -328,7 +346,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     index = int(index)
     if not -shape[d] <= index < shape[d]:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at "
-                         f"dimension {dim}")
+                         f"dimension {d}")
     return select_unchecked(input, d, index % shape[d])
 
 
@@ -387,6 +405,9 @@ for _cls in (SplitBackward0, SplitWithSizesBackward0, UnbindBackward0):
 
 
 def _views(input: Tensor, datas: list, cls: type, dim: int) -> tuple:
+    for d in datas:
+        if not d.flags.writeable:
+            _writeable_again(d)
     outs = tuple(make_view(input, d) for d in datas)
     if needs_grad(input):
         record(cls, outs, (input,), None, (dim,))
@@ -419,7 +440,7 @@ def _split_with_sizes(tensor: Tensor, sizes: list, dim: int) -> tuple:
     d = wrap_dim(dim, len(shape))
     if sum(sizes) != shape[d] or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {shape[d]} (input "
-                           f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+                           f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     pre, start, datas = (slice(None),) * d, 0, []
     for s in sizes:
         datas.append(tensor._data[pre + (slice(start, start + s),)])

@@ -136,7 +136,7 @@ def repeat(self: Tensor, *sizes: Any) -> Tensor:
 def flip(input: Tensor, *dims: Any) -> Tensor:
     dims = wrap_dims(_sizes(dims), input._data.ndim)
     xp = backend_of(input._data)
-    data = xp.copy(xp.flip(input._data, dims)) if dims else xp.copy(input._data)
+    data = xp.copy(xp.flip(input._data, dims)) if dims and input._data.ndim else xp.copy(input._data)
     out = Tensor._make(data, input._dtype)
     if needs_grad(input):
         record(FlipBackward0, out, (input,), None, (dims,))
