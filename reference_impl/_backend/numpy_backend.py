@@ -87,3 +87,20 @@ def erf(a: np.ndarray) -> np.ndarray:
 # Indexing helpers (shape checks of advanced indices).
 broadcast_shapes = np.broadcast_shapes
 copysign = np.copysign  # floor division of floats signs its zeros like torch
+unravel_index = np.unravel_index
+
+
+def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
+    """Flat (C-order) index into ``base`` of every element of ``view``, a NumPy view of it.
+
+    None when the layout cannot be mapped (non-contiguous base, different item size).
+    """
+    item = base.itemsize
+    if not base.flags.c_contiguous or view.itemsize != item:
+        return None
+    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if offset % item or [s for s in view.strides if s % item]:  # (this module shadows any/all)
+        return None
+    flat = np.arange(base.size, dtype=np.int64)
+    strides = tuple(s // item * flat.itemsize for s in view.strides)
+    return np.lib.stride_tricks.as_strided(flat[offset // item:], view.shape, strides).copy()
