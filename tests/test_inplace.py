@@ -193,3 +193,55 @@ def test_inplace_on_view_of_non_leaf() -> None:
         return y, v._version, y._version, a.grad, type(v.grad_fn).__name__
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("view,op", [
+    ("y.view(4)", "add_(1)"), ("y[0]", "mul_(w)"), ("y.t()", "exp_()"), ("y[:, 1]", "clamp_(0, 2.5)"),
+    ("y[1]", "div_(w)"), ("y.reshape(4)", "sub_(w.sum())"), ("y[0:1]", "mul_(y2)"),
+])
+def test_inplace_through_view_rebases_base(view: str, op: str) -> None:
+    def f(t):
+        a = t.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        w = t.tensor([5.0, 6.0], requires_grad=True)
+        y = a * 1
+        y2 = (a * 2)[0:1]
+        v = eval(view, {"y": y})  # noqa: S307 - fixed expressions above
+        eval(f"v.{op}", {"v": v, "w": w, "y2": y2})  # noqa: S307
+        graph = (y.grad_fn.name(), [type(n).__name__ if n else None for n, _ in y.grad_fn.next_functions],
+                 type(v.grad_fn).__name__, v.grad_fn.next_functions[0][0] is y.grad_fn)
+        (y * y).sum().backward()
+        return graph, y, a.grad, w.grad
+
+    assert_same(f)
+
+
+def test_inplace_through_view_of_plain_tensor_makes_base_non_leaf() -> None:
+    def f(t):
+        x = t.zeros(2, 2)
+        w = t.tensor([1.0, 2.0], requires_grad=True)
+        v = x[0]
+        v.add_(w)
+        is_leaf = x.is_leaf
+        (x * 3).sum().backward()
+        return is_leaf, x.requires_grad, x.grad_fn.name(), w.grad
+
+    assert_same(f)
+
+
+def test_inplace_on_view_of_leaf_requiring_grad_raises() -> None:
+    def f(t):
+        a = t.ones(2, 2, requires_grad=True)
+        a.view(4).mul_(2)
+
+    assert_same(f, expect_error=True)
+
+
+def test_inplace_through_view_double_backward() -> None:
+    def f(t):
+        a = t.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=t.float64, requires_grad=True)
+        y = a * a
+        y[0].mul_(a[1])
+        (g,) = t.autograd.grad(y.sum(), a, create_graph=True)
+        return g, t.autograd.grad(g.sum(), a)
+
+    assert_same(f)

@@ -13,13 +13,17 @@ from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import _SavedInput, _SavedOutput
+from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, node_class
 
 
 def check_inplace(self: Tensor) -> None:
     """Refuse to modify a leaf that requires grad while grad mode records."""
     if self._base is not None and _grad_state.enabled and self.__dict__.get("_no_grad_view"):
         raise RuntimeError(_NO_GRAD_VIEW)
+    if (self._base is not None and _grad_state.enabled and self._grad_fn is not None
+            and self._base._grad_fn is None and self._base._requires_grad):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
     if _grad_state.enabled and self._grad_fn is None and self._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if self._inference and not _grad_state.inference:
@@ -64,7 +68,62 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
             for s in node._saved:
                 if type(s) is _SavedOutput:
                     s.data, s.vc, s.version, s.base = self._data, self._vc, self._vc[0], self._base
+        if self._base is not None:
+            _rebase_view(self, node)
     return self
+
+
+class CopySlices(Node):
+    """torch's CopySlices: the base's history after an in-place op ``fn`` wrote through a view.
+
+    Backward: ``fn`` differentiates the view's region of the base's gradient; the rest of
+    the base's gradient flows to the base's previous history unchanged.
+    """
+
+    __slots__ = ("fn", "key", "mask")
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
+    def apply(self, grads: list) -> tuple:
+        from .indexing import _index, index_put_acc
+
+        g = grads[0]
+        res = self.fn.apply([_index(g, self.key)])
+        base_grad = g * self.mask
+        if res[0] is not None:
+            base_grad = base_grad + index_put_acc(res[0], g._data.shape, self.key)
+        return (base_grad, *res[1:])
+
+    def release(self) -> None:
+        self.fn.release()
+
+
+def _as_strided_backward(g: Tensor, shape: tuple, key: tuple) -> Tensor:
+    from .indexing import index_put_acc
+
+    return index_put_acc(g, shape, key)
+
+
+AsStridedBackward0 = node_class("AsStridedBackward0", _as_strided_backward)
+
+
+def _rebase_view(view: Tensor, fn: Node) -> None:
+    """In-place through a view: the base gets CopySlices(fn), the view AsStridedBackward0 of it."""
+    base = view._base
+    xp = backend_of(base._data)
+    pos = xp.view_positions(base._data, view._data) if base._dtype is view._dtype else None
+    if pos is None:  # unmappable layout: keep fn on the view only (base history not rebased)
+        return
+    shape = base._data.shape
+    key = xp.unravel_index(pos, shape)
+    mask = xp.ones(shape, D.bool_.np)
+    mask[key] = False
+    cs = CopySlices((edge(base), *fn._next[1:]), None, (), ((shape, base._dtype),))
+    cs.fn, cs.key, cs.mask = fn, key, Tensor._make(mask, D.bool_)
+    base._grad_fn, base._out_nr = cs, 0
+    view._grad_fn = AsStridedBackward0(((cs, 0),), None, (shape, key), ((view._data.shape, view._dtype),))
+    view._out_nr = 0
 
 
 def _snapshot(saved: Any, self: Tensor) -> Any:
