@@ -84,7 +84,7 @@ def get_default_dtype() -> dtype:
 
 def set_default_dtype(d: dtype) -> None:
     if not isinstance(d, dtype):
-        raise TypeError(f"invalid dtype object: only floating-point types are supported as the default type")
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
     if d not in (float16, float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
