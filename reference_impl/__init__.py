@@ -6,10 +6,10 @@ never imports torch on the NumPy path.
 
 from __future__ import annotations
 
-from . import _dtype
+from . import _dtype, _repr, autograd, nn, optim, transforms, utils
 from ._device import device
+from ._dtype import bool_ as bool  # torch.bool
 from ._dtype import (
-    bool_ as bool,  # noqa: A001 - torch.bool
     can_cast,
     complex64,
     complex128,
@@ -26,14 +26,10 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
-from ._ops import casts, complex as _complex, creation, elementwise, indexing, linalg, random, reductions, shape
-from ._ops import mutation, shape_copy
-from . import _repr
+from ._ops import casts, creation, elementwise, indexing, linalg, mutation, random, reductions, shape, shape_copy
+from ._ops import complex as _complex
 from ._tensor import Size, Tensor
-from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad
-from .autograd import set_grad_enabled
-from . import autograd, nn  # noqa: E402
-from . import optim, transforms, utils  # noqa: E402
+from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 
 float = float32  # noqa: A001
 double = float64
