@@ -143,6 +143,14 @@ def scalar_dtype(value: object) -> dtype:
 
 def result_dtype(*operands: object) -> dtype:
     """Result dtype of an op over tensors and Python scalars, as torch computes it."""
+    if len(operands) == 2:  # fast paths: same-dtype tensors, floating tensor with a real scalar
+        a, b = operands
+        da = getattr(a, "_dtype", None)
+        db = getattr(b, "_dtype", None)
+        if da is db and da is not None:
+            return da
+        if db is None and da is not None and da._category >= _FLOAT and (type(b) is float or type(b) is int):
+            return da
     dim = zero = wrapped = None
     for x in operands:
         d = getattr(x, "_dtype", None)

@@ -4,11 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as _np
+
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
 
 SCALARS = (int, float, bool, complex)
+NDARRAY = _np.ndarray  # the NumPy backend's array type: fast paths test ``type(data) is NDARRAY``
+
+# Silencing NumPy's floating-point warnings (torch prints none for overflow, inf - inf, x / 0).
+# ``np.errstate`` costs ~1 us per use, as much as a small kernel, so the hot path sets NumPy's
+# error-state context variable directly to a prebuilt "ignore everything" state and resets it
+# afterwards: ``token = quiet(); try: ... finally: loud(token)``. Thread- and context-local like
+# errstate itself, and the user's global ``np.seterr`` state is never touched.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _fp_state
+    from numpy._core._ufunc_config import _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+
+    def quiet() -> Any:
+        """Enter the all-ignore floating-point error state; returns the token for ``loud``."""
+        return _fp_state.set(_IGNORE_ALL)
+
+    loud = _fp_state.reset
+except ImportError:  # another NumPy layout: the public (slower) context manager
+    def quiet() -> Any:
+        state = _np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def loud(state: Any) -> None:
+        state.__exit__(None, None, None)
 
 
 def is_scalar(x: Any) -> bool:
@@ -45,6 +73,8 @@ def shape_of(x: Any) -> tuple:
 
 def wrap(data: Any, dt: D.dtype) -> Tensor:
     """A new tensor for a kernel result (0-d results come back from NumPy as scalars)."""
+    if type(data) is NDARRAY and data.dtype is dt.np:  # the common case: nothing to fix
+        return Tensor._make(data, dt)
     if type(data) is not backend_of(data).ndarray:
         data = backend_of(None).asarray(data, dt.np)
     elif data.dtype != dt.np:

@@ -8,6 +8,7 @@ output gradient, the saved values and the op's extra arguments.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from .. import _dtype as D
@@ -16,7 +17,7 @@ from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
 from . import inplace
-from ._util import SCALARS, arr, broadcast_error, shape_of, wrap
+from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, quiet, shape_of, wrap
 
 
 def conj(x: Any) -> Any:
@@ -30,13 +31,46 @@ def conj(x: Any) -> Any:
 def _compute(kernel: Any, *operands: Any, dt: D.dtype, out_dt: D.dtype | None = None) -> Tensor:
     """Run ``kernel`` on the operands cast to ``dt``; a shape mismatch raises torch's message."""
     arrays = [arr(x, dt) for x in operands]
-    xp = backend_of(arrays[0])
+    token = quiet()
     try:
-        with xp.errstate(all="ignore"):
-            data = kernel(*arrays)
+        data = kernel(*arrays)
     except ValueError:
         raise broadcast_error(*(shape_of(x) for x in operands)) from None
+    finally:
+        loud(token)
     return wrap(data, out_dt or dt)
+
+
+_SCALAR_TYPES = frozenset(SCALARS)
+_EXACT_INT = 1 << 24  # Python ints a float16..float64 operand represents the same either way
+
+
+def _arith(fast: Any, kernel: Any, a: Any, b: Any, dt: D.dtype) -> Tensor:
+    """``_compute`` for +, -, *, / with a fast path for a floating NumPy tensor and an operand of
+    its dtype or a real Python scalar: NumPy 2 treats the scalar as weak (NEP 50), which casts
+    it to ``dt`` exactly as ``arr`` would, without building a 0-d array. ``fast`` is the plain
+    operator, ``kernel`` the general one."""
+    if dt.is_floating_point and type(a) not in _SCALAR_TYPES and a._dtype is dt:
+        x = a._data
+        tb = type(b)
+        if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
+            y = b
+        elif tb not in _SCALAR_TYPES and b._dtype is dt:
+            y = b._data
+        else:
+            return _compute(kernel, a, b, dt=dt)
+        if type(x) is NDARRAY:
+            token = quiet()
+            try:
+                data = fast(x, y)
+            except ValueError:
+                raise broadcast_error(shape_of(a), shape_of(b)) from None
+            finally:
+                loud(token)
+            if type(data) is NDARRAY:
+                return Tensor._make(data, dt)
+            return wrap(data, dt)
+    return _compute(kernel, a, b, dt=dt)
 
 
 def _float_dtype(dt: D.dtype) -> D.dtype:
@@ -114,11 +148,16 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
     out_dt = D.dtype.to_real if name == "abs" else _same  # |complex| is real
 
     def op(input: Tensor) -> Tensor:
-        dt = _float_dtype(input._dtype) if to_float else input._dtype
+        dt = input._dtype
+        if to_float and not (dt.is_floating_point or dt.is_complex):
+            dt = D.get_default_dtype()
         data = arr(input, dt)
         xp = backend_of(data)
-        with xp.errstate(all="ignore"):
+        token = quiet()
+        try:
             out = wrap(special(xp, data) if special else getattr(xp, kernel)(data), out_dt(dt))
+        finally:
+            loud(token)
         if needs_grad(input) and (dt.is_floating_point or dt.is_complex):
             saved = None if saves is None else ((input,) if saves == "self" else (out,))
             record(cls, out, (input,), saved)
@@ -150,8 +189,7 @@ SigmoidBackwardBackward0 = node_class(
 
 def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """grad_output * (1 - output ** 2)."""
-    out = _compute(lambda g, y: g * (1 - y * y).conj(), grad_output, output,
-                   dt=D.result_dtype(grad_output, output))
+    out = _compute(_tanh_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
     if needs_grad(grad_output, output):
         record(TanhBackwardBackward0, out, (grad_output, output), (grad_output, output))
     return out
@@ -159,11 +197,20 @@ def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
 
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """grad_output * output * (1 - output)."""
-    out = _compute(lambda g, y: g * (y * (1 - y)).conj(), grad_output, output,
-                   dt=D.result_dtype(grad_output, output))
+    out = _compute(_sigmoid_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
     if needs_grad(grad_output, output):
         record(SigmoidBackwardBackward0, out, (grad_output, output), (grad_output, output))
     return out
+
+
+def _tanh_backward_kernel(g: Any, y: Any) -> Any:
+    d = 1 - y * y
+    return g * (d.conj() if d.dtype.kind == "c" else d)  # conj of a real array would copy it
+
+
+def _sigmoid_backward_kernel(g: Any, y: Any) -> Any:
+    d = y * (1 - y)
+    return g * (d.conj() if d.dtype.kind == "c" else d)
 
 
 def _conj(x: Tensor) -> Tensor:
@@ -223,10 +270,13 @@ def _alpha_check(dt: D.dtype, alpha: Any) -> None:
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     dt = D.result_dtype(input, other)
-    _alpha_check(dt, alpha)
-    if alpha == 1:
+    if type(alpha) is int and alpha == 1:
+        out = _arith(operator.add, _xp_add, input, other, dt)
+    elif alpha == 1:
+        _alpha_check(dt, alpha)
         out = _compute(_xp_add, input, other, dt=dt)
     else:
+        _alpha_check(dt, alpha)
         out = _compute(lambda a, b: a + b * alpha, input, other, dt=dt)
     if needs_grad(input, other):
         record(AddBackward0, out, (input, other), None, (alpha,))
@@ -242,8 +292,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if dt is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
-    _alpha_check(dt, alpha)
-    out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
+    if type(alpha) is int and alpha == 1:
+        out = _arith(operator.sub, operator.sub, input, other, dt)
+    else:
+        _alpha_check(dt, alpha)
+        out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
     if needs_grad(input, other):
         record(SubBackward0, out, (input, other), None, (alpha,))
     return out
@@ -263,7 +316,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(input: Any, other: Any) -> Tensor:
     dt = D.result_dtype(input, other)
-    out = _compute(_mul_kernel, input, other, dt=dt)
+    out = _arith(operator.mul, _mul_kernel, input, other, dt)
     if needs_grad(input, other):
         record(MulBackward0, out, (input, other),
                (input if wants_grad(other) else None, other if wants_grad(input) else None))
@@ -278,7 +331,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     dt = D.result_dtype(input, other)
     if rounding_mode is None:
         dt = _float_dtype(dt)
-        out = _compute(_xp.true_divide, input, other, dt=dt)
+        out = _arith(operator.truediv, _xp.true_divide, input, other, dt)
         if needs_grad(input, other):
             record(DivBackward0, out, (input, other),
                    (input if wants_grad(other) else None, other))

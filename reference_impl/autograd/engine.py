@@ -131,6 +131,22 @@ def _discover(roots: list) -> tuple[dict, list]:
     return deps, order
 
 
+def _dependencies(roots: list) -> dict:
+    """``_discover`` without the post-order (only ``_plan`` needs it): one dict, one stack."""
+    deps = {node: 0 for node, _ in roots}
+    stack = list(deps)
+    pop, push = stack.pop, stack.append
+    while stack:
+        for nxt, _ in pop()._next:
+            if nxt is not None:
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    push(nxt)
+    return deps
+
+
 _ACC_PRIORITY = -(1 << 62)  # AccumulateGrad runs as soon as it is ready
 
 
@@ -178,14 +194,16 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
     if create_graph and accumulate and not _warned_create_graph[0]:
         _warned_create_graph[0] = True
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
-    deps, order = _discover(roots)
     execute = reached = None
     captures: dict = {}
     captured: list = []
     if targets is not None:
+        deps, order = _discover(roots)
         execute, captures = _plan(order, targets, accumulate)
         reached = execute | captures.keys()
         captured = [None] * len(targets)
+    else:
+        deps = _dependencies(roots)
     buffers: dict = {}
     ready: list = []
     for (node, nr), g in zip(roots, grads):
@@ -200,61 +218,93 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]
-            buf = buffers.pop(node)
-            if execute is not None and node not in execute:  # capture only: its tensor hooks still run
-                _run_tensor_hooks(node, buf)
-                for nr, i in captures[node]:
-                    captured[i] = buf[nr]
-                continue
-            if node in captures:  # torch captures before the tensor hooks of a node that executes
-                for nr, i in captures[node]:
-                    captured[i] = buf[nr]
-            _run_tensor_hooks(node, buf)
-            if node._pre_hooks:
-                for hook in tuple(node._pre_hooks.values()):
-                    new = hook(tuple(buf))
-                    if new is not None:
-                        buf = list(new)
-            if type(node) is AccumulateGrad:
-                if buf[0] is not None:
-                    accumulate_grad(node.variable, buf[0], create_graph)
-                continue
-            _run_node(node, buf, keep_graph, deps, buffers, ready, reached)
+        _loop(ready, buffers, deps, execute, captures, captured, reached, keep_graph, create_graph)
     finally:
         _grad_state.enabled = prev_mode
     return captured
 
 
-def _run_node(node: Node, buf: list, keep_graph: bool, deps: dict, buffers: dict, ready: list,
-              reached: set | None) -> None:
-    """Apply one node and route its gradients into the buffers of the nodes it feeds."""
-    if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
-        buf = [g if g is not None else _zeros(meta) for g, meta in zip(buf, node._meta)]
-    out = node.apply(buf)
-    if not keep_graph:
-        node.release()
-    if node._hooks:
-        for hook in tuple(node._hooks.values()):
-            new = hook(out, tuple(buf))
-            if new is not None:
-                out = tuple(new)
-    for i, ((nxt, nr), g) in enumerate(zip(node._next, out)):
-        if nxt is None:
+def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures: dict, captured: list,
+          reached: set | None, keep_graph: bool, create_graph: bool) -> None:
+    """Run ready nodes in priority order and route each one's gradients to the nodes it feeds.
+
+    ``single`` holds the next node when it is the only ready one (a chain, the common case):
+    it would be the heap's minimum anyway, so the heap is skipped.
+    """
+    heappush, heappop = heapq.heappush, heapq.heappop
+    single = None
+    while True:
+        if single is not None:
+            node, single = single, None
+        elif ready:
+            node = heappop(ready)[2]
+        else:
+            return
+        buf = buffers.pop(node)
+        if execute is not None and node not in execute:  # capture only: its tensor hooks still run
+            _run_tensor_hooks(node, buf)
+            for nr, i in captures[node]:
+                captured[i] = buf[nr]
             continue
-        if g is not None and (reached is None or nxt in reached):
-            g = _validate(node, i, g, nxt._meta[nr])
-            nbuf = buffers.get(nxt)
-            if nbuf is None:
-                nbuf = buffers[nxt] = [None] * nxt.n_outputs
-            nbuf[nr] = g if nbuf[nr] is None else nbuf[nr] + g
-        deps[nxt] -= 1
-        if deps[nxt] == 0:
-            if nxt in buffers:
-                heapq.heappush(ready, _priority(nxt))
-            else:
-                _skip_chain(nxt, deps, buffers, ready)
+        if captures and node in captures:  # torch captures before the tensor hooks of a node that executes
+            for nr, i in captures[node]:
+                captured[i] = buf[nr]
+        cls = type(node)
+        if cls is AccumulateGrad or node._tensor_hooks or node._retain:
+            _run_tensor_hooks(node, buf)
+        if node._pre_hooks:
+            for hook in tuple(node._pre_hooks.values()):
+                new = hook(tuple(buf))
+                if new is not None:
+                    buf = list(new)
+        if cls is AccumulateGrad:
+            if buf[0] is not None:
+                accumulate_grad(node.variable, buf[0], create_graph)
+            continue
+        if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
+            buf = [g if g is not None else _zeros(meta) for g, meta in zip(buf, node._meta)]
+        out = node.apply(buf)
+        if not keep_graph and node._saved is not None:
+            node.release()
+        if node._hooks:
+            for hook in tuple(node._hooks.values()):
+                new = hook(out, tuple(buf))
+                if new is not None:
+                    out = tuple(new)
+        i = -1
+        for (nxt, nr), g in zip(node._next, out):
+            i += 1
+            if nxt is None:
+                continue
+            if g is not None and (reached is None or nxt in reached):
+                shape, dtype = nxt._meta[nr]
+                if g._dtype is not dtype or g._data.shape != shape:
+                    g = _validate(node, i, g, (shape, dtype))
+                nbuf = buffers.get(nxt)
+                if nbuf is None:
+                    if nxt.n_outputs == 1:
+                        buffers[nxt] = [g]
+                    else:
+                        nbuf = buffers[nxt] = [None] * nxt.n_outputs
+                        nbuf[nr] = g
+                else:
+                    nbuf[nr] = g if nbuf[nr] is None else nbuf[nr] + g
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                if nxt in buffers:
+                    if single is None and not ready:
+                        single = nxt
+                    else:
+                        if single is not None:
+                            heappush(ready, _priority(single))
+                            single = None
+                        heappush(ready, _priority(nxt))
+                else:
+                    if single is not None:
+                        heappush(ready, _priority(single))
+                        single = None
+                    _skip_chain(nxt, deps, buffers, ready)
 
 
 def _skip_chain(node: Node, deps: dict, buffers: dict, ready: list) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from .grad_mode import state as _grad_state
 
 _seq = itertools.count()
+_next_seq = _seq.__next__
 _RELEASED = ("released",)
 _NO_EDGE = (None, 0)
 
@@ -49,18 +50,19 @@ class _HookDict(dict):
 class Node:
     """Base of all backward nodes; subclasses are named after torch's (``MulBackward0``)."""
 
-    __slots__ = ("_next", "_saved", "_args", "_meta", "_seq", "_pre_hooks", "_hooks",
-                 "_tensor_hooks", "_retain", "_metadata", "__weakref__")
+    # Hooks, retain_grad and metadata are rare: they default to the class-level None and live
+    # in the instance ``__dict__`` only once set, so a plain node stores five slots.
+    __slots__ = ("_next", "_saved", "_args", "_meta", "_seq", "__dict__", "__weakref__")
     formulas: tuple[Callable, ...] = ()
     n_outputs = 1
+    _pre_hooks = _hooks = _tensor_hooks = _retain = _metadata = None
 
     def __init__(self, next_edges: tuple, saved: tuple | None, args: tuple, meta: tuple) -> None:
         self._next = next_edges
         self._saved = saved
         self._args = args
         self._meta = meta  # (shape, dtype) of each forward output: validates incoming grads
-        self._seq = next(_seq)
-        self._pre_hooks = self._hooks = self._tensor_hooks = self._retain = self._metadata = None
+        self._seq = _next_seq()
 
     # --- torch's public node API -------------------------------------------------
     def name(self) -> str:
@@ -98,6 +100,8 @@ class Node:
     # --- used by the engine -------------------------------------------------------
     def unpack_saved(self) -> tuple:
         saved = self._saved
+        if not saved:  # None or ()
+            return ()
         if saved is _RELEASED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -105,9 +109,7 @@ class Node:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        if not saved:
-            return ()
-        return tuple(s.unpack(self) if s is not None else None for s in saved)
+        return tuple([s.unpack(self) if s is not None else None for s in saved])
 
     def release(self) -> None:
         if self._saved is not None:
@@ -115,11 +117,15 @@ class Node:
 
     def apply(self, grads: list) -> tuple:
         """Gradients for each next edge; ``grads`` holds one entry per forward output."""
-        saved = self.unpack_saved()
+        saved = self.unpack_saved() if self._saved else ()
         g = grads[0] if self.n_outputs == 1 else tuple(grads)
         args = self._args
-        return tuple(None if nxt[0] is None else f(g, *saved, *args)
-                     for f, nxt in zip(self.formulas, self._next))
+        if len(self._next) == 1 and self.formulas:  # most nodes have one input
+            if self._next[0][0] is None:
+                return (None,)
+            return (self.formulas[0](g, *saved, *args),)
+        return tuple([None if nxt[0] is None else f(g, *saved, *args)
+                      for f, nxt in zip(self.formulas, self._next)])
 
 
 _classes: dict[str, type] = {}
@@ -168,9 +174,12 @@ def grad_accumulator(t: Any) -> AccumulateGrad:
     return acc
 
 
+_NOT_TENSORS = frozenset({type(None), int, float, bool, complex})
+
+
 def edge(t: Any) -> tuple:
     """The (node, output_nr) pair through which gradient reaches tensor ``t``."""
-    if t is None or type(t) in (int, float, bool, complex):
+    if type(t) in _NOT_TENSORS:
         return _NO_EDGE
     fn = t._grad_fn
     if fn is not None:
@@ -185,6 +194,8 @@ def needs_grad(*inputs: Any) -> bool:
     if not _grad_state.enabled:
         return False
     for t in inputs:
+        if type(t) in _NOT_TENSORS:
+            continue
         if getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False):
             return True
     return False
@@ -192,6 +203,8 @@ def needs_grad(*inputs: Any) -> bool:
 
 def wants_grad(t: Any) -> bool:
     """Whether input ``t`` of a recording op needs a gradient (decides what gets saved)."""
+    if type(t) in _NOT_TENSORS:
+        return False
     return getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False)
 
 
@@ -201,11 +214,21 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
     ``saved`` entries are tensors (inputs, or ``out`` itself) or None; they are checked
     against in-place modification when the node runs.
     """
-    outs = out if type(out) is tuple else (out,)
+    if type(out) is not tuple:  # the common single-output case, without the loops
+        if saved is not None:
+            saved = tuple([_save1(s, out) for s in saved])
+        edges = tuple([edge(t) for t in inputs]) if len(inputs) != 1 else (edge(inputs[0]),)
+        dt = out._dtype
+        node = cls(edges, saved, args, ((out._data.shape, dt),))
+        if dt.is_floating_point or dt.is_complex:
+            out._grad_fn = node
+            out._out_nr = 0
+        return out
+    outs = out
     if saved is not None:
-        saved = tuple(_save(s, outs) for s in saved)
-    node = cls(tuple(edge(t) for t in inputs), saved, args,
-               tuple((o._data.shape, o._dtype) if o is not None else None for o in outs))
+        saved = tuple([_save(s, outs) for s in saved])
+    node = cls(tuple([edge(t) for t in inputs]), saved, args,
+               tuple([(o._data.shape, o._dtype) if o is not None else None for o in outs]))
     for i, o in enumerate(outs):
         if o is not None and (o._dtype.is_floating_point or o._dtype.is_complex):
             o._grad_fn = node
@@ -213,8 +236,19 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
     return out
 
 
+def _save1(t: Any, out: Any) -> Any:
+    """``_save`` for a single-output node."""
+    if t is None:
+        return None
+    if type(t) in _NOT_TENSORS:
+        return _SavedValue(t)
+    if t is out:
+        return _SavedOutput(t, 0)
+    return _SavedInput(t)
+
+
 def _save(t: Any, outs: tuple) -> Any:
-    if t is None or type(t) in (int, float, bool, complex):
+    if t is None or type(t) in _NOT_TENSORS:
         return None if t is None else _SavedValue(t)
     for i, o in enumerate(outs):
         if t is o:
@@ -265,17 +299,28 @@ class _SavedOutput:
         self.base = t._base
 
     def unpack(self, node: Node) -> Any:
-        from .._tensor import Tensor
-
+        make = _tensor_make()
         if self.vc[0] != self.version:
-            shape_owner = Tensor._make(self.data, self.dtype)
+            shape_owner = make(self.data, self.dtype)
             raise _modified_error(shape_owner, self.version, node, self.out_nr, self.vc[0])
-        t = Tensor._make(self.data, self.dtype)
+        t = make(self.data, self.dtype)
         t._vc, t._base = self.vc, self.base
         if _grad_state.enabled:  # double backward differentiates through the saved output
             t._grad_fn, t._out_nr = node, self.out_nr
         return t
 
+
+def _tensor_make() -> Callable:
+    """``Tensor._make`` (imported on first use: _tensor imports this module)."""
+    global _make_tensor
+    if _make_tensor is None:
+        from .._tensor import Tensor
+
+        _make_tensor = Tensor._make
+    return _make_tensor
+
+
+_make_tensor: Callable | None = None
 
 _SUFFIX = re.compile(r"Backward\d*$")
 
