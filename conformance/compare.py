@@ -65,16 +65,17 @@ def close(torch_vals: Any, impl_vals: Any, rtol: float, atol: float) -> dict[str
         return {"max_abs_err": None, "max_rel_err": None, "where": None}
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(a - e)
-        ok = (a == e) | (np.isnan(a) & np.isnan(e)) | (diff <= atol + rtol * np.abs(e))
+        finite = np.isfinite(a) & np.isfinite(e)
+        ok = (a == e) | (np.isnan(a) & np.isnan(e)) | (finite & (diff <= atol + rtol * np.abs(e)))
     if ok.all():
         return None
     bad = np.where(ok, 0.0, np.nan_to_num(diff, nan=np.inf, posinf=np.inf))
     flat = int(np.argmax(bad))
     where = [int(i) for i in np.unravel_index(flat, e.shape)] if e.shape else []
-    abs_err = float(np.max(np.where(ok, 0.0, diff)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(ok, 0.0, diff / np.abs(e))
-    rel_err = float(np.nanmax(rel)) if rel.size else None
+        abs_err = float(np.max(np.where(ok, 0.0, np.nan_to_num(diff, nan=np.inf))))
+        rel = np.where(ok, 0.0, np.nan_to_num(diff / np.abs(e), nan=np.inf))
+    rel_err = float(np.max(rel)) if rel.size else None
     return {"max_abs_err": _finite(abs_err), "max_rel_err": _finite(rel_err), "where": where}
 
 

@@ -43,7 +43,8 @@ class KnownEntry:
             parts = self.key.split(":")
             want = [prop, op or "", dtype or ""][: len(parts)]
             return all(fnmatch.fnmatchcase(w, p) for w, p in zip(want, parts))
-        return fnmatch.fnmatchcase(test_name, self.key)
+        literal_brackets = "".join({"[": "[[]", "]": "[]]"}.get(c, c) for c in self.key)
+        return fnmatch.fnmatchcase(test_name, literal_brackets)
 
     def matches(self, test_name: str, prop: str, op: str | None, dtype: str | None, kind: str) -> bool:
         return (self.kind is None or self.kind == kind) and self.covers(test_name, prop, op, dtype)

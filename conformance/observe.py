@@ -54,7 +54,12 @@ def _values(t: Any) -> Any:
     try:
         return encode_values(t.detach().tolist())
     except Exception:
+        pass
+    try:
         return encode_values(t.tolist())
+    except Exception:
+        # torch's efficient zero tensors (from some double-backward formulas) refuse tolist()
+        return encode_values(t.detach().clone().tolist())
 
 
 def _name_of(fn: Any) -> str | None:

@@ -16,6 +16,10 @@ _COMMON = dict(deadline=None, database=None, print_blob=False,
                                       HealthCheck.data_too_large, HealthCheck.differing_executors],
                phases=[Phase.explicit, Phase.generate, Phase.shrink])
 _EXAMPLES = {"dev": 4, "ci": 6, "thorough": 60}
+# Seconds a failing test may spend shrinking before it settles for the smallest example so far
+# (hypothesis' MAX_SHRINKING_SECONDS, set per test): keeps a run with many divergences inside
+# the CI time limit.
+SHRINK_BUDGET_S = {"dev": 5.0, "ci": 1.0, "thorough": 60.0}
 
 
 def ci_env() -> bool:

@@ -7,6 +7,7 @@ summary is printed, and Hypothesis profiles are only applied per test.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import random
@@ -79,6 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--conformance-properties", default=None, help="comma list of properties")
     g.addoption("--strict-known", action="store_true", help="stale known divergences fail the run")
     g.addoption("--known-file", default=None, help="known-divergences TOML (default: packaged)")
+    g.addoption("--conformance-no-table", action="store_true", help=argparse.SUPPRESS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -124,7 +126,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def conformance(request: pytest.FixtureRequest) -> Any:
+def conformance(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A ``Checker`` for this test (impl, known list, Hypothesis settings, seed)."""
     import torch
 
@@ -143,6 +145,12 @@ def conformance(request: pytest.FixtureRequest) -> Any:
     seed = zlib.crc32(f"{state.seed}:{request.node.nodeid}".encode())
     checker = Checker(info, torch, impl, state.impl_name, state.known(),
                       profiles.get(state.profile, state.max_examples, state.seed_given), seed)
+    # Hypothesis documents this module constant as monkeypatchable: it caps shrinking time per
+    # failure, so a run with many divergences still fits the profile's time budget.
+    from hypothesis.internal.conjecture import engine
+
+    if hasattr(engine, "MAX_SHRINKING_SECONDS"):
+        monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", profiles.SHRINK_BUDGET_S[state.profile])
     request.node.stash[_CHECKER] = checker
     return checker
 
@@ -228,8 +236,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         vers = results.versions(impl, state.impl_name)
     except Exception:
         backend, vers = "unknown", {}
+    derandomized = profiles.get(state.profile, None, state.seed_given).derandomize
     run = {"impl": state.impl_name, "backend": backend, "device": "cpu", "profile": state.profile,
-           "seed": state.seed, "started": state.started_iso, "duration_s": round(duration, 3), "versions": vers,
+           "seed": 0 if derandomized else state.seed, "derandomized": derandomized, "started": state.started_iso, "duration_s": round(duration, 3), "versions": vers,
            "examples": examples, "examples_per_second": round(examples / duration, 2) if duration else 0.0,
            "filters": {"ops": state.ops, "properties": state.properties},
            "command": " ".join(shlex.quote(a) for a in sys.argv)}
@@ -248,6 +257,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     data = config.stash.get(_RESULTS, None)
     if data is None:
         return
+    if config.getoption("conformance_no_table"):
+        return  # the CLI prints its own summary
     tr = terminalreporter
     tr.section("autograd conformance")
     tr.write_line(f"impl={data['run']['impl']} profile={data['run']['profile']} seed={data['run']['seed']}")

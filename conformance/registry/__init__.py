@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from conformance.registry import (
     casts,
     elementwise,
+    extra,
     linalg,
     logical,
     nn_functional,
@@ -24,6 +25,7 @@ FAMILIES = {
     "shape_indexing": shape_indexing.ENTRIES,
     "casts": casts.ENTRIES,
     "nn_functional": nn_functional.ENTRIES,
+    "extra": extra.ENTRIES,
 }
 
 REGISTRY: tuple[OpSpec, ...] = tuple(e for entries in FAMILIES.values() for e in entries)

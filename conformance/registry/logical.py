@@ -7,6 +7,7 @@ from conformance.registry.spec import ALL, NUMERIC, OpSpec, variants
 _CMP = dict(inputs=("real", "real"), dtypes=NUMERIC, differentiable=False, sweep_scalars=True)
 _LOGIC = dict(inputs=("real", "real"), dtypes=ALL, differentiable=False, sweep_scalars=True)
 _BITS = ("bool", "uint8", "int32", "int64")
+_BITWISE = dict(inputs=("real", "real"), dtypes=_BITS, differentiable=False, sweep_scalars=True)
 
 ENTRIES: tuple[OpSpec, ...] = (
     *variants("eq", operator="==", inplace=True, **_CMP),
@@ -19,14 +20,10 @@ ENTRIES: tuple[OpSpec, ...] = (
     *variants("logical_or", inplace=True, **_LOGIC),
     *variants("logical_xor", inplace=True, **_LOGIC),
     *variants("logical_not", inplace=True, inputs=("real",), dtypes=ALL, differentiable=False),
-    OpSpec("bitwise_not.op", "bitwise_not", "operator", "~", inputs=("real",), dtypes=_BITS,
-           differentiable=False),
-    OpSpec("bitwise_and.op", "bitwise_and", "operator", "&", inputs=("real", "real"), dtypes=_BITS,
-           differentiable=False, sweep_scalars=True),
-    OpSpec("bitwise_or.op", "bitwise_or", "operator", "|", inputs=("real", "real"), dtypes=_BITS,
-           differentiable=False, sweep_scalars=True),
-    OpSpec("bitwise_xor.op", "bitwise_xor", "operator", "^", inputs=("real", "real"), dtypes=_BITS,
-           differentiable=False, sweep_scalars=True),
+    *variants("bitwise_not", operator="~", inputs=("real",), dtypes=_BITS, differentiable=False),
+    *variants("bitwise_and", operator="&", **_BITWISE),
+    *variants("bitwise_or", operator="|", **_BITWISE),
+    *variants("bitwise_xor", operator="^", **_BITWISE),
     *variants("isnan", inputs=("special",), dtypes=ALL, differentiable=False),
     *variants("isinf", inputs=("special",), dtypes=ALL, differentiable=False),
     *variants("isfinite", inputs=("special",), dtypes=ALL, differentiable=False),

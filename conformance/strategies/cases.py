@@ -497,3 +497,77 @@ def pair_loss(draw: st.DrawFn, spec: OpSpec) -> Case:
     """Losses of two same-shape inputs (input, target)."""
     shape = shape_for(draw, spec)
     return Case(make_inputs(draw, spec, (shape, shape)), refs(2), draw_kwargs(draw, spec))
+
+
+# ------------------------------------------------------------------ extra ops
+
+
+@builder("index_add")
+def index_add(draw: st.DrawFn, spec: OpSpec) -> Case:
+    """``x.index_add(dim, index, source)``: source has ``len(index)`` rows along ``dim``."""
+    shape = draw(S.shapes(1, 3))
+    d = dim_of(draw, len(shape)) % len(shape)
+    n = draw(st.integers(1, 3))
+    lit = TensorLit([draw(st.integers(0, shape[d] - 1)) for _ in range(n)], "int64")
+    src = tuple(n if i == d else s for i, s in enumerate(shape))
+    return Case(make_inputs(draw, spec, (shape, src)), (Ref("x0"), d, lit, Ref("x1")))
+
+
+@builder("select")
+def select(draw: st.DrawFn, spec: OpSpec) -> Case:
+    shape = draw(S.shapes(1, 3))
+    d = dim_of(draw, len(shape))
+    return Case(make_inputs(draw, spec, (shape,)), (Ref("x0"), d, draw(st.integers(-shape[d], shape[d] - 1))))
+
+
+@builder("sum_to_size")
+def sum_to_size(draw: st.DrawFn, spec: OpSpec) -> Case:
+    shape = shape_for(draw, spec)
+    return Case(make_inputs(draw, spec, (shape,)), (Ref("x0"), draw(S.into(shape))))
+
+
+@builder("conv")
+def conv(draw: st.DrawFn, spec: OpSpec) -> Case:
+    """conv1d/conv2d: (N, C, *spatial) input, (O, C, *kernel) weight, optional bias."""
+    nd = spec.param("nd", 1)
+    n, c, o = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    spatial = tuple(draw(st.integers(2, 4)) for _ in range(nd))
+    kernel = tuple(draw(st.integers(1, s)) for s in spatial)
+    shapes = ((n, c) + spatial, (o, c) + kernel, (o,))[: spec.arity]
+    kw = draw_kwargs(draw, spec)
+    return Case(make_inputs(draw, spec, shapes), refs(spec.arity), kw)
+
+
+@builder("bilinear")
+def bilinear(draw: st.DrawFn, spec: OpSpec) -> Case:
+    n, a, b, o = (draw(st.integers(1, 3)) for _ in range(4))
+    shapes = ((n, a), (n, b), (o, a, b), (o,))
+    return Case(make_inputs(draw, spec, shapes), refs(4))
+
+
+@builder("layer_norm")
+def layer_norm(draw: st.DrawFn, spec: OpSpec) -> Case:
+    shape = draw(S.shapes(1, 3, min_side=2))
+    k = draw(st.integers(1, len(shape)))
+    norm = shape[len(shape) - k:]
+    inputs = make_inputs(draw, spec, (shape, norm, norm))
+    return Case(inputs, (Ref("x0"), tuple(norm), Ref("x1"), Ref("x2")))
+
+
+@builder("batch_norm")
+def batch_norm(draw: st.DrawFn, spec: OpSpec) -> Case:
+    """Eval-mode or training-mode batch norm; running stats are leaves that training updates."""
+    n, c = draw(st.integers(2, 3)), draw(st.integers(1, 3))
+    shape = (n, c) + tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
+    inputs = make_inputs(draw, spec, (shape, (c,), (c,), (c,), (c,)))
+    kw = (("training", draw(st.booleans())),) + draw_kwargs(draw, spec)
+    return Case(inputs, refs(5), kw)
+
+
+@builder("embedding")
+def embedding(draw: st.DrawFn, spec: OpSpec) -> Case:
+    rows, dim = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    ishape = draw(S.shapes(0, 2))
+    idx = [draw(st.integers(0, rows - 1)) for _ in range(math.prod(ishape))]
+    lit = TensorLit(np.array(idx, dtype=int).reshape(ishape).tolist(), "int64")
+    return Case(make_inputs(draw, spec, ((rows, dim),)), (lit, Ref("x0")))
