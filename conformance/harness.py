@@ -47,6 +47,7 @@ class Diverged(AssertionError):
 
 @dataclass
 class TestInfo:
+    __test__ = False  # not a pytest test class
     nodeid: str
     property: str
     op: str | None = None
@@ -104,6 +105,11 @@ class Checker:
                 wrapped = hypothesis.seed(self.seed)(wrapped)
             return wrapped
         return deco
+
+    def once(self, fn: Callable[[], None]) -> None:
+        """Run a check that needs no generated data (one example)."""
+        self.examples += 1
+        fn()
 
     def probe(self, program: Program) -> dict[str, Any]:
         """Torch's observation alone (to learn shapes before building the rest of a program)."""

@@ -238,7 +238,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         backend, vers = "unknown", {}
     derandomized = profiles.get(state.profile, None, state.seed_given).derandomize
     run = {"impl": state.impl_name, "backend": backend, "device": "cpu", "profile": state.profile,
-           "seed": 0 if derandomized else state.seed, "derandomized": derandomized, "started": state.started_iso, "duration_s": round(duration, 3), "versions": vers,
+           "seed": 0 if derandomized else state.seed, "derandomized": derandomized,
+           "started": state.started_iso, "duration_s": round(duration, 3), "versions": vers,
            "examples": examples, "examples_per_second": round(examples / duration, 2) if duration else 0.0,
            "filters": {"ops": state.ops, "properties": state.properties},
            "command": " ".join(shlex.quote(a) for a in sys.argv)}

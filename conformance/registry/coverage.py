@@ -27,7 +27,8 @@ EXCLUDED_FUNCTIONS: dict[str, str] = {
     **{n: "grad-mode / global state: exercised as program steps, not as ops"
        for n in ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
                  "is_inference_mode_enabled", "set_default_dtype", "get_default_dtype", "set_printoptions",
-                 "get_printoptions", "printoptions", "set_warn_always", "is_warn_always_enabled")},
+                 "get_printoptions", "printoptions", "set_warn_always", "is_warn_always_enabled",
+                 "get_backend", "set_backend")},
     **{n: "predicate / metadata query returning a Python value, not a tensor op"
        for n in ("is_tensor", "is_complex", "is_conj", "is_floating_point", "numel", "can_cast", "promote_types",
                  "result_type")},
