@@ -16,27 +16,55 @@ from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, node_class
 
 
-def check_inplace(self: Tensor) -> None:
-    """Refuse to modify a leaf that requires grad while grad mode records."""
-    if self._base is not None and _grad_state.enabled and self.__dict__.get("_no_grad_view"):
-        raise RuntimeError(_NO_GRAD_VIEW)
-    if (self._base is not None and _grad_state.enabled and self._grad_fn is not None
-            and self._base._grad_fn is None and self._base._requires_grad):
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
-    if _grad_state.enabled and self._grad_fn is None and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+def check_inplace(self: Tensor, *others: Any) -> None:
+    """torch's check_inplace: refuse writes autograd could not record (``others``: the op's other inputs).
+
+    The view checks run only when the write will be recorded (grad mode, something requires
+    grad); ``commit`` repeats them for ops that pass no ``others`` and turn out to record.
+    """
+    if _grad_state.enabled and (self._requires_grad or self._grad_fn is not None
+                                or any(type(o) is Tensor and o.requires_grad for o in others)):
+        if self._base is not None:
+            check_view_write(self)
+        if self._grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if self._inference and not _grad_state.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can "
                            "make a clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
-_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
-    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
-    "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
-    "tracked) or both outside (if you want the inplace to be tracked).")
+def check_view_write(view: Tensor) -> None:
+    """torch's handle_view_on_rebase plus its view-of-a-leaf check, for a recorded write to ``view``."""
+    meta = view.__dict__.get("_view_meta")  # set by shape.make_view / shape._views
+    if meta is not None:
+        raise RuntimeError(_view_meta_message(view, meta))
+    if (view._requires_grad or view._grad_fn is not None) and view._base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def _view_meta_message(view: Tensor, meta: str) -> str:
+    fn = view._grad_fn
+    name = type(fn).__name__.replace("Backward", "") if fn is not None else ""
+    name = name[:-1] if name.endswith("0") else name  # SplitBackward0 -> Split, SqueezeBackward1 -> Squeeze1
+    head = f"Output {view._out_nr} of {name} is a view" if fn is not None else "A view"
+    if meta == "multi":  # without a node: the views of an input that needed no grad
+        head = (f"{head} and is being modified inplace." if fn is not None else
+                f"{head} was created in no_grad mode and is being modified inplace with grad mode enabled.")
+        return (f"{head} This view is the output of a function that returns multiple views. Such functions do "
+                "not allow the output views to be modified inplace. You should replace the inplace operation "
+                "by an out-of-place one.")
+    head = f"{head} of a view which was created in" if fn is not None else f"{head} was created in"
+    if meta == "inference":
+        return (f"{head} inference mode and is being modified inplace in normal mode. Given that this use "
+                "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+                "the view and the inplace either both inside the inference_mode block (if you don't want the "
+                "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+    return (f"{head} no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
+            "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the "
+            "view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+            "tracked) or both outside (if you want the inplace to be tracked).")
 
 
 def check_cast(result: D.dtype, self: Tensor) -> None:
@@ -52,6 +80,8 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                            f"{list(result._data.shape)}")
     node = result._grad_fn
+    if node is not None and self._base is not None and not (self._requires_grad or self._grad_fn is not None):
+        check_view_write(self)  # recorded only because another input requires grad
     if node is not None and node._saved:
         node._saved = tuple(_snapshot(s, self) for s in node._saved)
     xp = backend_of(self._data)
@@ -111,19 +141,37 @@ AsStridedBackward0 = node_class("AsStridedBackward0", _as_strided_backward)
 def _rebase_view(view: Tensor, fn: Node) -> None:
     """In-place through a view: the base gets CopySlices(fn), the view AsStridedBackward0 of it."""
     base = view._base
-    xp = backend_of(base._data)
-    pos = xp.view_positions(base._data, view._data) if base._dtype is view._dtype else None
-    if pos is None:  # unmappable layout: keep fn on the view only (base history not rebased)
+    key = _positions(view)
+    if key is None:  # unmappable layout: keep fn on the view only (base history not rebased)
         return
     shape = base._data.shape
-    key = xp.unravel_index(pos, shape)
-    mask = xp.ones(shape, D.bool_.np)
+    mask = backend_of(base._data).ones(shape, D.bool_.np)
     mask[key] = False
     cs = CopySlices((edge(base), *fn._next[1:]), None, (), ((shape, base._dtype),))
     cs.fn, cs.key, cs.mask = fn, key, Tensor._make(mask, D.bool_)
     base._grad_fn, base._out_nr = cs, 0
-    view._grad_fn = AsStridedBackward0(((cs, 0),), None, (shape, key), ((view._data.shape, view._dtype),))
+    restride(view, key)
+
+
+def restride(view: Tensor, key: tuple | None = None) -> None:
+    """``view``'s history after a write through it or a sibling: AsStridedBackward0 of its base's node."""
+    base = view._base
+    key = _positions(view) if key is None else key
+    if key is None or type(base._grad_fn) is not CopySlices:
+        return
+    view._grad_fn = AsStridedBackward0(((base._grad_fn, 0),), None, (base._data.shape, key),
+                                       ((view._data.shape, view._dtype),))
     view._out_nr = 0
+
+
+def _positions(view: Tensor) -> tuple | None:
+    """The index arrays of ``view``'s elements in its base, or None where they cannot be mapped."""
+    base = view._base
+    if base._dtype is not view._dtype:
+        return None
+    xp = backend_of(base._data)
+    pos = xp.view_positions(base._data, view._data)
+    return None if pos is None else xp.unravel_index(pos, base._data.shape)
 
 
 def _snapshot(saved: Any, self: Tensor) -> Any:
