@@ -161,11 +161,11 @@ def advanced_key(cur: list, adv: list) -> tuple:
             dims.append(dim)
     shapes = [key[d].shape for d in dims]
     try:
-        xp.broadcast_shapes(*shapes)
+        full = xp.broadcast_shapes(*shapes)
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(s)) for s in shapes)) from None
-    for ordinal, d in enumerate(dims):
+    for ordinal, d in enumerate(dims if 0 not in full else ()):  # torch checks only indices it reads
         a, n = key[d], cur[d]
         if a.size:
             bad = (a < -n) | (a >= n)
@@ -220,6 +220,19 @@ IndexBackward0 = node_class("IndexBackward0", lambda g, shape, key: index_put_ac
 IndexPutBackward0 = node_class("IndexPutBackward0", lambda g, key: _index(g, key))
 
 
+def apply_steps(self: Tensor, steps: list) -> Tensor:
+    """The basic phase of ``self[index]``: one recorded Select/Slice/Unsqueeze view per step."""
+    r = self
+    for step in steps:
+        if step[0] == SELECT:
+            r = select_unchecked(r, step[1], step[2])
+        elif step[0] == SLICE:
+            r = slice_unchecked(r, *step[1:])
+        else:
+            r = unsqueeze(r, step[1])
+    return r
+
+
 def getitem(self: Tensor, index: Any) -> Tensor:
     shape = self._data.shape
     if type(index) is int:  # fast path: x[i]
@@ -233,14 +246,7 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     if type(index) is slice and not shape:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     steps, adv, cur = plan(shape, index, type(index) is slice)
-    r = self
-    for step in steps:
-        if step[0] == SELECT:
-            r = select_unchecked(r, step[1], step[2])
-        elif step[0] == SLICE:
-            r = slice_unchecked(r, *step[1:])
-        else:
-            r = unsqueeze(r, step[1])
+    r = apply_steps(self, steps)
     if adv:
         return _index(r, advanced_key(cur, adv))
     return alias(self) if r is self else r

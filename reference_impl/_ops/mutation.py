@@ -2,10 +2,9 @@
 
 Each write bumps the shared version counter and rebases the written tensor onto a new
 node whose first edge is the tensor's previous history (as torch's CopySlices,
-IndexPutBackward0, CopyBackwards, FillBackward2/3, ZeroBackward0).
-
-Not done (torch does it): writing through a *view* does not rebase the view's base onto
-CopySlices, so the base's own grad_fn is unchanged by such a write.
+IndexPutBackward0, CopyBackwards, FillBackward2/3, ZeroBackward0). A write into a view
+rebases the view's base onto CopySlices and the view onto AsStridedBackward0, as
+``inplace.commit`` does (torch's rebase_history).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from ..autograd.graph import needs_grad, node_class, record
 from . import indexing as ix
 from . import inplace
 from .creation import zeros_like
+from .elementwise import _inplace
 from .reductions import sum_to
 
 _VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -62,13 +62,26 @@ def _strip_ones(shape: tuple) -> tuple:
     return shape[i:]
 
 
-def _check_writable(self: Tensor, steps: list, fill: bool = False) -> None:
-    """Leaf / inference checks; writes that read their source refuse overlapping memory (fills don't)."""
-    if _grad_state.enabled and self._grad_fn is None and self._requires_grad and steps:
+def _check_writable(self: Tensor, steps: list, value: Tensor | None = None, fill: bool = False) -> None:
+    """torch's check_inplace on ``self`` (or on its view ``self[steps]``, whose base ``self`` is a root).
+
+    Writes that read their source refuse overlapping memory (fills don't).
+    """
+    if steps and _grad_state.enabled and self._grad_fn is None and self._requires_grad:
         raise RuntimeError(_VIEW_OF_LEAF)
-    inplace.check_inplace(self)
+    inplace.check_inplace(self, value)
     if not fill and not steps and _overlaps(self._data):
         raise RuntimeError(_OVERLAP)
+
+
+def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = ()) -> Tensor:
+    """Bump the version and record the write; a write into a view rebases its base (CopySlices)."""
+    self._vc[0] += 1
+    if needs_grad(*inputs):
+        record(cls, self, inputs, None, args)
+        if self._base is not None and (self._dtype.is_floating_point or self._dtype.is_complex):
+            inplace._rebase_view(self, self._grad_fn)
+    return self
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:
@@ -76,6 +89,8 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
 
     copy_to copies equal shapes, fills from a 0-dim value, and otherwise views the value
     without its leading size-1 dims and expands it to the region (recorded ops, as torch).
+    Into a view, the region is a real (recorded) view of it, as torch's applySlicing, and
+    the view's history then follows its rebased base.
     """
     is_tensor = isinstance(value, Tensor)
     if not is_tensor and type(value) not in (int, float, bool, complex):
@@ -83,10 +98,21 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     if index is False:
         return
     steps, adv, cur = ix.plan(self._data.shape, None if index is True else index)
+    src = value if is_tensor else None
     if not is_tensor:
         value = _scalar_tensor(value, self._dtype)
+    if steps and self._base is not None:
+        base_fn = self._base._grad_fn
+        _setitem_region(ix.apply_steps(self, steps), [], adv, cur, value, src)
+        if self._base._grad_fn is not base_fn:
+            inplace.restride(self)
+        return
+    _setitem_region(self, steps, adv, cur, value, src)
+
+
+def _setitem_region(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, src: Tensor | None) -> None:
     if adv:
-        _index_put(self, steps, adv, cur, value, is_tensor)
+        _index_put(self, steps, adv, cur, value, src)
         return
     region = tuple(cur)
     if value._data.shape != region and value._data.ndim:
@@ -95,32 +121,31 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
         value = value.view(_strip_ones(value._data.shape))
         if value._data.shape != region:
             value = expand(value, region)
+        src = value if src is not None else None
     if not steps:
-        if value._data.ndim:
+        if value._data.ndim or not region:
             copy_(self, value)
         else:
             fill_(self, value)
         return
-    _check_writable(self, steps)
+    _check_writable(self, steps, src)
     bkey = ix.basic_key(steps)
     target = self._data[bkey + (Ellipsis,)]
     if value._data.ndim and _overlaps(target):
         raise RuntimeError(_OVERLAP)
     _write(target, value._data)
-    self._vc[0] += 1
-    src = value if is_tensor else None
-    if needs_grad(self, src):
-        record(CopySlices, self, (self, src), None, (bkey, None, value._data.shape))
+    _record_write(self, CopySlices, (self, src), (bkey, None, value._data.shape))
 
 
-def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, is_tensor: bool) -> None:
+def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, src: Tensor | None) -> None:
     if value._data.ndim and value._data.shape[0] == 1:
         value = value.view(_strip_ones(value._data.shape))
-    _check_writable(self, steps)
+        src = value if src is not None else None
+    _check_writable(self, steps, src)
     bkey = ix.basic_key(steps)
     target = self._data[bkey + (Ellipsis,)]
     akey = ix.advanced_key(cur, adv)
-    if is_tensor and value._dtype is not self._dtype:
+    if src is not None and value._dtype is not self._dtype:
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{self._dtype._short} for the destination and {value._dtype._short} for the "
                            "source.")
@@ -133,11 +158,7 @@ def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, i
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
                            f"broadcast to indexing result of shape {list(result_shape)}") from None
     target[akey] = value._data
-    self._vc[0] += 1
-    src = value if is_tensor else None
-    if needs_grad(self, src):
-        record(CopySlices if steps else IndexPutBackward0, self, (self, src), None,
-               (bkey, akey, value._data.shape))
+    _record_write(self, CopySlices if steps else IndexPutBackward0, (self, src), (bkey, akey, value._data.shape))
 
 
 def _overlaps(data: Any) -> bool:
@@ -170,33 +191,25 @@ def _write(dst: Any, data: Any) -> None:
 def zero_(self: Tensor) -> Tensor:
     _check_writable(self, [], fill=True)
     _write(self._data, 0)
-    self._vc[0] += 1
-    if needs_grad(self):
-        record(ZeroBackward0, self, (self,))
-    return self
+    return _record_write(self, ZeroBackward0, (self,))
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
-    if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value._data.ndim} dimensions.")
+    if not isinstance(value, Tensor):
+        data = ix._scalar_value(value, self._dtype)
         _check_writable(self, [], fill=True)
-        _write(self._data, value._data)
-        self._vc[0] += 1
-        if needs_grad(self, value):
-            record(FillBackward3, self, (self, value))
-        return self
-    data = ix._scalar_value(value, self._dtype)
-    _check_writable(self, [], fill=True)
-    _write(self._data, data)
-    self._vc[0] += 1
-    if needs_grad(self):
-        record(FillBackward2, self, (self,))
-    return self
+        _write(self._data, data)
+        return _record_write(self, FillBackward2, (self,))
+    _check_writable(self, [], value, fill=True)
+    if value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    _write(self._data, value._data)
+    return _record_write(self, FillBackward3, (self, value))
 
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    inplace.check_inplace(self, src)
     shape, sshape = self._data.shape, src._data.shape
     if sshape != shape:
         from ._util import broadcast_error
@@ -208,26 +221,15 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
         if full != shape:
             raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
                                f"{list(full)}")
-    _check_writable(self, [])
+    if _overlaps(self._data):
+        raise RuntimeError(_OVERLAP)
     _write(self._data, src._data)
-    self._vc[0] += 1
-    if needs_grad(self, src):
-        record(CopyBackwards, self, (self, src))
-    return self
+    return _record_write(self, CopyBackwards, (self, src))
 
 
 # ---------------------------------------------------------------------------------------
 # In-place forms of the indexing ops: compute out of place, then commit into self
 # ---------------------------------------------------------------------------------------
-def _inplace(fn: Any, name: str):
-    def op(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        inplace.check_inplace(self)
-        return inplace.commit(self, fn(self, *args, **kwargs))
-
-    op.__name__ = op.__qualname__ = name
-    return op
-
-
 FUNCTIONS = {"zero_": zero_, "fill_": fill_}
 METHODS = {"__setitem__": setitem, "zero_": zero_, "fill_": fill_, "copy_": copy_,
            **{f"{fn.__name__}_": _inplace(fn, f"{fn.__name__}_")

@@ -43,16 +43,25 @@ def _wrap_nonscalar(dim: int, ndim: int) -> int:
 
 
 def make_view(base: Tensor, data: Any) -> Tensor:
-    """A tensor sharing ``base``'s memory and version counter."""
+    """A tensor sharing ``base``'s memory and version counter.
+
+    A view made with grad mode off is marked (torch's creation meta), and a view of a
+    marked view inherits the mark: ``inplace.check_view_write`` refuses recorded writes to them.
+    """
     t = Tensor._make(data, base._dtype)
     t._vc = base._vc
-    t._base = base if base._base is None else base._base
     t._inference = base._inference
-    if not _grad_state.enabled and (base._requires_grad or base._grad_fn is not None):
-        # torch: a no_grad view of a grad-requiring tensor is a leaf that requires grad,
-        # and it may not be modified in place with grad mode on (see inplace.check_inplace)
-        t._requires_grad = True
-        t.__dict__["_no_grad_view"] = True
+    if base._base is None:
+        t._base, meta = base, None
+    else:
+        t._base, meta = base._base, base.__dict__.get("_view_meta")
+    if not _grad_state.enabled:
+        if base._requires_grad or base._grad_fn is not None:
+            t._requires_grad = True  # torch: a no_grad view of a grad-requiring tensor is a leaf that does
+        if meta != "inference":
+            meta = "inference" if _grad_state.inference and not base._inference else "no_grad"
+    if meta is not None:
+        t.__dict__["_view_meta"] = meta
     return t
 
 
@@ -329,7 +338,7 @@ SliceBackward0 = node_class("SliceBackward0", lambda g, shape, key: embed(g, sha
 
 
 def select_unchecked(input: Tensor, dim: int, index: int) -> Tensor:
-    key = (slice(None),) * dim + (index,)
+    key = (slice(None),) * dim + (index, Ellipsis)  # the Ellipsis keeps a 0-dim result a view
     return _view_of(input, input._data[key], SelectBackward0, input._data.shape, key)
 
 
@@ -411,6 +420,10 @@ def _views(input: Tensor, datas: list, cls: type, dim: int) -> tuple:
     outs = tuple(make_view(input, d) for d in datas)
     if needs_grad(input):
         record(cls, outs, (input,), None, (dim,))
+    if _grad_state.enabled:  # torch forbids recorded writes into views that share one node
+        for o in outs:
+            if o.__dict__.get("_view_meta") != "inference":
+                o.__dict__["_view_meta"] = "multi"
     return outs
 
 
@@ -460,7 +473,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     d = _wrap_nonscalar(dim, input._data.ndim)
     pre = (slice(None),) * d
-    datas = [input._data[pre + (i,)] for i in range(input._data.shape[d])]
+    datas = [input._data[pre + (i, Ellipsis)] for i in range(input._data.shape[d])]
     return _views(input, datas, UnbindBackward0, d)
 
 
