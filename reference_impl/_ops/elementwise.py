@@ -15,6 +15,7 @@ from .. import _dtype as D
 from .._backend import default as _xp
 from .._backend import of as backend_of
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
 from . import inplace
 from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, quiet, shape_of, wrap
@@ -45,32 +46,36 @@ _SCALAR_TYPES = frozenset(SCALARS)
 _EXACT_INT = 1 << 24  # Python ints a float16..float64 operand represents the same either way
 
 
-def _arith(fast: Any, kernel: Any, a: Any, b: Any, dt: D.dtype) -> Tensor:
-    """``_compute`` for +, -, *, / with a fast path for a floating NumPy tensor and an operand of
-    its dtype or a real Python scalar: NumPy 2 treats the scalar as weak (NEP 50), which casts
-    it to ``dt`` exactly as ``arr`` would, without building a 0-d array. ``fast`` is the plain
-    operator, ``kernel`` the general one."""
-    if dt.is_floating_point and type(a) not in _SCALAR_TYPES and a._dtype is dt:
-        x = a._data
-        tb = type(b)
-        if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
-            y = b
-        elif tb not in _SCALAR_TYPES and b._dtype is dt:
-            y = b._data
-        else:
-            return _compute(kernel, a, b, dt=dt)
-        if type(x) is NDARRAY:
-            token = quiet()
-            try:
-                data = fast(x, y)
-            except ValueError:
-                raise broadcast_error(shape_of(a), shape_of(b)) from None
-            finally:
-                loud(token)
-            if type(data) is NDARRAY:
-                return Tensor._make(data, dt)
-            return wrap(data, dt)
-    return _compute(kernel, a, b, dt=dt)
+def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
+    """``fast(a, b)`` (a plain operator) for a floating NumPy tensor ``a`` and an operand of its
+    dtype or a real Python scalar; None when the general path must decide. The result dtype is
+    ``a``'s (torch's promotion agrees), and NumPy 2 treats a Python scalar as weak (NEP 50),
+    casting it to that dtype exactly as ``arr`` would, without building a 0-d array."""
+    da = getattr(a, "_dtype", None)
+    if da is None or not da.is_floating_point:
+        return None
+    x = a._data
+    tb = type(b)
+    if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
+        y = b
+    elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da:
+        y = b._data
+        if type(y) is not NDARRAY:
+            return None
+    else:
+        return None
+    if type(x) is not NDARRAY:
+        return None
+    token = quiet()
+    try:
+        data = fast(x, y)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+    finally:
+        loud(token)
+    if type(data) is NDARRAY:
+        return Tensor._make(data, da)
+    return wrap(data, da)
 
 
 def _float_dtype(dt: D.dtype) -> D.dtype:
@@ -147,20 +152,31 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
     special = _EXTRA_KERNELS.get(name)
     out_dt = D.dtype.to_real if name == "abs" else _same  # |complex| is real
 
+    np_kernel = None if special else getattr(_xp, kernel)
+
     def op(input: Tensor) -> Tensor:
         dt = input._dtype
-        if to_float and not (dt.is_floating_point or dt.is_complex):
-            dt = D.get_default_dtype()
-        data = arr(input, dt)
-        xp = backend_of(data)
-        token = quiet()
-        try:
-            out = wrap(special(xp, data) if special else getattr(xp, kernel)(data), out_dt(dt))
-        finally:
-            loud(token)
-        if needs_grad(input) and (dt.is_floating_point or dt.is_complex):
-            saved = None if saves is None else ((input,) if saves == "self" else (out,))
-            record(cls, out, (input,), saved)
+        data = input._data
+        if np_kernel is not None and dt.is_floating_point and type(data) is NDARRAY:  # fast path
+            token = quiet()
+            try:
+                res = np_kernel(data)
+            finally:
+                loud(token)
+            out = Tensor._make(res, dt) if type(res) is NDARRAY and res.dtype is data.dtype else wrap(res, dt)
+        else:
+            if to_float and not (dt.is_floating_point or dt.is_complex):
+                dt = D.get_default_dtype()
+            data = arr(input, dt)
+            xp = backend_of(data)
+            token = quiet()
+            try:
+                out = wrap(special(xp, data) if special else getattr(xp, kernel)(data), out_dt(dt))
+            finally:
+                loud(token)
+        if _grad_state.enabled and (input._grad_fn is not None or input._requires_grad) and (
+                dt.is_floating_point or dt.is_complex):
+            record(cls, out, (input,), None if saves is None else ((input,) if saves == "self" else (out,)))
         return out
 
     op.__name__ = op.__qualname__ = name
@@ -189,8 +205,22 @@ SigmoidBackwardBackward0 = node_class(
 
 def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     """grad_output * (1 - output ** 2)."""
-    out = _compute(_tanh_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
-    if needs_grad(grad_output, output):
+    dt = grad_output._dtype
+    g, y = grad_output._data, output._data
+    if dt is output._dtype and dt.is_floating_point and type(g) is NDARRAY and type(y) is NDARRAY:
+        token = quiet()  # fast path: the same three kernels, the last two writing in place
+        try:
+            d = y * y
+            if type(d) is NDARRAY and g.shape == d.shape:
+                data = _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
+            else:  # 0-d (NumPy returns scalars) or a broadcasting grad
+                data = g * (1 - d)
+        finally:
+            loud(token)
+        out = wrap(data, dt)
+    else:
+        out = _compute(_tanh_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
+    if _grad_state.enabled and needs_grad(grad_output, output):
         record(TanhBackwardBackward0, out, (grad_output, output), (grad_output, output))
     return out
 
@@ -269,10 +299,15 @@ def _alpha_check(dt: D.dtype, alpha: Any) -> None:
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    dt = D.result_dtype(input, other)
     if type(alpha) is int and alpha == 1:
-        out = _arith(operator.add, _xp_add, input, other, dt)
-    elif alpha == 1:
+        out = _fast_arith(operator.add, input, other)
+        if out is None:
+            out = _compute(_xp_add, input, other, dt=D.result_dtype(input, other))
+        if _grad_state.enabled and needs_grad(input, other):
+            record(AddBackward0, out, (input, other), None, (alpha,))
+        return out
+    dt = D.result_dtype(input, other)
+    if alpha == 1:
         _alpha_check(dt, alpha)
         out = _compute(_xp_add, input, other, dt=dt)
     else:
@@ -293,7 +328,9 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
     if type(alpha) is int and alpha == 1:
-        out = _arith(operator.sub, operator.sub, input, other, dt)
+        out = _fast_arith(operator.sub, input, other)
+        if out is None:
+            out = _compute(operator.sub, input, other, dt=dt)
     else:
         _alpha_check(dt, alpha)
         out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
@@ -315,11 +352,13 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(input: Any, other: Any) -> Tensor:
-    dt = D.result_dtype(input, other)
-    out = _arith(operator.mul, _mul_kernel, input, other, dt)
-    if needs_grad(input, other):
-        record(MulBackward0, out, (input, other),
-               (input if wants_grad(other) else None, other if wants_grad(input) else None))
+    out = _fast_arith(operator.mul, input, other)
+    if out is None:
+        out = _compute(_mul_kernel, input, other, dt=D.result_dtype(input, other))
+    if _grad_state.enabled:
+        grad_a, grad_b = wants_grad(input), wants_grad(other)
+        if grad_a or grad_b:
+            record(MulBackward0, out, (input, other), (input if grad_b else None, other if grad_a else None))
     return out
 
 
@@ -331,7 +370,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     dt = D.result_dtype(input, other)
     if rounding_mode is None:
         dt = _float_dtype(dt)
-        out = _arith(operator.truediv, _xp.true_divide, input, other, dt)
+        out = _fast_arith(operator.truediv, input, other)
+        if out is None:
+            out = _compute(_xp.true_divide, input, other, dt=dt)
         if needs_grad(input, other):
             record(DivBackward0, out, (input, other),
                    (input if wants_grad(other) else None, other))

@@ -109,7 +109,10 @@ class Node:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        return tuple([s.unpack(self) if s is not None else None for s in saved])
+        if len(saved) == 1:
+            s = saved[0]
+            return (s if type(s) in _NOT_TENSORS else s.unpack(self),)
+        return tuple([s if type(s) in _NOT_TENSORS else s.unpack(self) for s in saved])
 
     def release(self) -> None:
         if self._saved is not None:
@@ -120,12 +123,15 @@ class Node:
         saved = self.unpack_saved() if self._saved else ()
         g = grads[0] if self.n_outputs == 1 else tuple(grads)
         args = self._args
-        if len(self._next) == 1 and self.formulas:  # most nodes have one input
-            if self._next[0][0] is None:
-                return (None,)
-            return (self.formulas[0](g, *saved, *args),)
-        return tuple([None if nxt[0] is None else f(g, *saved, *args)
-                      for f, nxt in zip(self.formulas, self._next)])
+        nexts = self._next
+        formulas = self.formulas
+        n = len(nexts)
+        if n == 1 and formulas:  # unrolled for one and two inputs (comprehensions cost a frame)
+            return (None if nexts[0][0] is None else formulas[0](g, *saved, *args),)
+        if n == 2 and len(formulas) > 1:
+            return (None if nexts[0][0] is None else formulas[0](g, *saved, *args),
+                    None if nexts[1][0] is None else formulas[1](g, *saved, *args))
+        return tuple([None if nxt[0] is None else f(g, *saved, *args) for f, nxt in zip(formulas, nexts)])
 
 
 _classes: dict[str, type] = {}
@@ -216,10 +222,30 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
     """
     if type(out) is not tuple:  # the common single-output case, without the loops
         if saved is not None:
-            saved = tuple([_save1(s, out) for s in saved])
-        edges = tuple([edge(t) for t in inputs]) if len(inputs) != 1 else (edge(inputs[0]),)
+            n = len(saved)
+            if n == 1:
+                saved = (_save1(saved[0], out),)
+            elif n == 2:
+                saved = (_save1(saved[0], out), _save1(saved[1], out))
+            else:
+                saved = tuple([_save1(s, out) for s in saved])
+        n = len(inputs)
+        if n == 1:
+            edges = (edge(inputs[0]),)
+        elif n == 2:
+            edges = (edge(inputs[0]), edge(inputs[1]))
+        else:
+            edges = tuple([edge(t) for t in inputs])
         dt = out._dtype
-        node = cls(edges, saved, args, ((out._data.shape, dt),))
+        if cls.__init__ is _node_init:  # Node.__init__ inlined
+            node = _new(cls)
+            node._next = edges
+            node._saved = saved
+            node._args = args
+            node._meta = ((out._data.shape, dt),)
+            node._seq = _next_seq()
+        else:
+            node = cls(edges, saved, args, ((out._data.shape, dt),))
         if dt.is_floating_point or dt.is_complex:
             out._grad_fn = node
             out._out_nr = 0
@@ -238,32 +264,24 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
 
 def _save1(t: Any, out: Any) -> Any:
     """``_save`` for a single-output node."""
-    if t is None:
-        return None
-    if type(t) in _NOT_TENSORS:
-        return _SavedValue(t)
+    if type(t) in _NOT_TENSORS:  # None and Python scalars are stored as they are
+        return t
     if t is out:
         return _SavedOutput(t, 0)
     return _SavedInput(t)
 
 
 def _save(t: Any, outs: tuple) -> Any:
-    if t is None or type(t) in _NOT_TENSORS:
-        return None if t is None else _SavedValue(t)
+    if type(t) in _NOT_TENSORS:
+        return t
     for i, o in enumerate(outs):
         if t is o:
             return _SavedOutput(t, i)
     return _SavedInput(t)
 
 
-class _SavedValue:
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def unpack(self, node: Node) -> Any:
-        return self.value
+_node_init = Node.__init__
+_new = object.__new__
 
 
 class _SavedInput:
@@ -299,7 +317,7 @@ class _SavedOutput:
         self.base = t._base
 
     def unpack(self, node: Node) -> Any:
-        make = _tensor_make()
+        make = _make_tensor or _tensor_make()
         if self.vc[0] != self.version:
             shape_owner = make(self.data, self.dtype)
             raise _modified_error(shape_owner, self.version, node, self.out_nr, self.vc[0])
