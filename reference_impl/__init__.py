@@ -26,7 +26,19 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
-from ._ops import casts, creation, elementwise, indexing, linalg, mutation, random, reductions, shape, shape_copy
+from ._ops import (
+    casts,
+    creation,
+    elementwise,
+    indexing,
+    linalg,
+    mutation,
+    random,
+    reductions,
+    shape,
+    shape_copy,
+    slicing,
+)
 from ._ops import complex as _complex
 from ._tensor import Size, Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
@@ -41,8 +53,8 @@ cfloat = complex64
 cdouble = complex128
 _backend_name = "numpy"
 
-_FAMILIES = (creation, elementwise, reductions, shape, casts, linalg, indexing, random, _complex, _repr, shape_copy,
-             mutation)
+_FAMILIES = (creation, elementwise, reductions, shape, slicing, casts, linalg, indexing, random, _complex, _repr,
+             shape_copy, mutation)
 
 
 def _install() -> None:

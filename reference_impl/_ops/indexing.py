@@ -17,7 +17,8 @@ from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record
 from ._util import wrap
 from .creation import zeros
-from .shape import alias, select_unchecked, slice_unchecked, unsqueeze, wrap_dim
+from .shape import alias, unsqueeze, wrap_dim
+from .slicing import select_unchecked, slice_unchecked
 
 _SEQ_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "

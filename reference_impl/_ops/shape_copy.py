@@ -10,7 +10,8 @@ from .._tensor import Tensor
 from ..autograd.graph import Node, needs_grad, node_class, record
 from ._util import wrap
 from .creation import zeros
-from .shape import _sizes, narrow, unbind, wrap_dim, wrap_dims
+from .shape import _sizes, wrap_dim, wrap_dims
+from .slicing import narrow, unbind
 
 
 class _PerInput(Node):
