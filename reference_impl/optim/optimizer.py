@@ -28,6 +28,13 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def check_non_negative(*checks: tuple) -> None:
+    """torch's constructor checks, in its order: ``("learning rate", lr)`` -> "Invalid learning rate: -1"."""
+    for label, value in checks:
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {label}: {value}")
+
+
 def write(t: Tensor, data: Any) -> None:
     """Store ``data`` into ``t`` in place (an in-place op under no_grad)."""
     t._backend.copyto(t._data, data, casting="unsafe")
