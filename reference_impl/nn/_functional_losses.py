@@ -133,6 +133,20 @@ def _pointwise_loss(cls: type, kernel: Any, a: Tensor, b: Tensor, reduction: str
     return out
 
 
+def _weighted_loss(loss: Tensor, input: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """mse/l1 with ``weight``: torch composes them from ordinary ops (a weighted mean divides by weight.sum())."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    if reduction == "mean":
+        return weighted.sum() / weight.sum()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -145,16 +159,7 @@ def mse_loss(
     reduction = _reduction(reduction, size_average, reduce)
     a, b = _broadcast_tensors(input, target)
     if weight is not None:
-        if weight._data.shape != input._data.shape:
-            raise ValueError("Weights and input must have the same size.")
-        weighted = (a - b).pow(2) * weight
-        if reduction == "none":
-            return weighted
-        if reduction == "sum":
-            return weighted.sum()
-        if reduction == "mean":
-            return weighted.sum() / weight.sum()
-        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+        return _weighted_loss((a - b).pow(2), input, weight, reduction)
     return _pointwise_loss(MseLossBackward0, _mse_kernel, a, b, _check_reduction(reduction))
 
 
@@ -170,16 +175,7 @@ def l1_loss(
     reduction = _reduction(reduction, size_average, reduce)
     a, b = _broadcast_tensors(input, target)
     if weight is not None:
-        if weight._data.shape != input._data.shape:
-            raise ValueError("Weights and input must have the same size.")
-        weighted = (a - b).abs() * weight
-        if reduction == "none":
-            return weighted
-        if reduction == "sum":
-            return weighted.sum()
-        if reduction == "mean":
-            return weighted.sum() / weight.sum()
-        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+        return _weighted_loss((a - b).abs(), input, weight, reduction)
     return _l1(a, b, _check_reduction(reduction))
 
 
