@@ -99,7 +99,28 @@ def _mT(self: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------
 # The kernels: argument checks in torch's order, then one backend call.
 # ---------------------------------------------------------------------------------------
-MmBackward0 = node_class("MmBackward0", lambda g, a, b: mm(g, conj(t(b))), lambda g, a, b: mm(conj(t(a)), g))
+MmBackward0 = node_class("MmBackward0", lambda g, a, b, col_a, col_b: mm_mat1_backward(g, b, col_a),
+                         lambda g, a, b, col_a, col_b: mm_mat2_backward(g, a, col_b))
+
+
+def column_major(data: Any) -> bool:
+    """torch's test in mm_mat*_backward (strides (1, rows)): such an input gets its gradient
+    column-major too, so that e.g. ``weight.t()`` in linear gives ``weight`` a row-major grad."""
+    strides, shape = data.strides, data.shape
+    item = data.itemsize
+    return strides[0] == item and strides[1] == shape[0] * item
+
+
+def mm_mat1_backward(g: Tensor, mat2: Tensor, col_major: bool) -> Tensor:
+    if col_major:
+        return t(mm(conj(mat2), t(g)))
+    return mm(g, conj(t(mat2)))
+
+
+def mm_mat2_backward(g: Tensor, mat1: Tensor, col_major: bool) -> Tensor:
+    if col_major:
+        return t(mm(t(g), conj(mat1)))
+    return mm(conj(t(mat1)), g)
 BmmBackward0 = node_class("BmmBackward0", lambda g, a, b: bmm(g, conj(shape_ops.transpose(b, 1, 2))),
                           lambda g, a, b: bmm(conj(shape_ops.transpose(a, 1, 2)), g))
 MvBackward0 = node_class("MvBackward0", lambda g, m, v: outer(g, conj(v)), lambda g, m, v: mv(conj(t(m)), g))
@@ -139,7 +160,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
                            f"{_GRAD_DTYPE_NAMES[input._dtype.name]} != {_GRAD_DTYPE_NAMES[mat2._dtype.name]}")
     out = _product("matmul", input, mat2, "addmm_impl_cpu_")
     if needs_grad(input, mat2):
-        record(MmBackward0, out, (input, mat2), (input, mat2))
+        record(MmBackward0, out, (input, mat2), (input, mat2),
+               (column_major(input._data), column_major(mat2._data)))
     return out
 
 

@@ -8,11 +8,17 @@ nodes run as soon as they are ready. No recursion anywhere, so depth is unlimite
 from __future__ import annotations
 
 import heapq
+import sys
 import warnings
 from typing import Any
 
+import numpy as _np
+
 from .grad_mode import state as _grad_state
 from .graph import AccumulateGrad, CopyBackwards, Node, record
+
+_NDARRAY = _np.ndarray
+_refs = sys.getrefcount
 
 
 def _sum_to(grad: Any, shape: tuple) -> Any:
@@ -88,7 +94,8 @@ def _call_hooks(hooks: dict, grad: Any) -> Any:
 def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
     """AccumulateGrad: first gradient is stored (a private copy), later ones are added."""
     if t._grad is None:
-        t._grad = _fresh(grad)
+        stolen = None if create_graph else _steal(grad, t)
+        t._grad = stolen if stolen is not None else _fresh(grad)
         if create_graph and (grad._grad_fn is not None or grad._requires_grad):
             record(CopyBackwards, t._grad, (None, grad))  # torch copies into a new buffer with copy_
     elif create_graph or _grad_state.enabled:
@@ -100,6 +107,38 @@ def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
     if t._post_hooks:
         for hook in tuple(t._post_hooks.values()):
             hook(t)
+
+
+# References to the incoming grad tensor that the engine itself holds when ``_steal`` looks:
+# the node's input buffer, accumulate_grad's and _steal's arguments, getrefcount's argument.
+_ENGINE_REFS = 4
+
+
+def _steal(grad: Any, variable: Any) -> Any:
+    """torch's AccumulateGrad takes an unshared gradient instead of copying it (when it is not
+    referenced elsewhere and has the variable's layout). Here "unshared" is checked on the
+    tensor and on the NumPy buffer (and the base tensor a view formula left behind), so no
+    live object can see the memory that becomes ``.grad``; anything else is copied."""
+    data = grad._data
+    if type(data) is not _NDARRAY or data.strides != variable._data.strides or not data.flags.writeable:
+        return None
+    if _refs(grad) > _ENGINE_REFS or _refs(data) > 3:  # grad._data, ``data``, the argument
+        return None
+    owner = data.base
+    if owner is not None:
+        if type(owner) is not _NDARRAY or owner.base is not None:
+            return None
+        expected = 3  # data.base, ``owner``, the argument
+        base = grad._base
+        if base is not None:
+            if base._data is not owner or _refs(base) > 3:  # grad._base, ``base``, the argument
+                return None
+            expected += 1  # base._data
+        if _refs(owner) > expected:
+            return None
+    from .._tensor import Tensor
+
+    return Tensor._make(data, grad._dtype)
 
 
 def _fresh(grad: Any) -> Any:
@@ -258,6 +297,7 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                 if new is not None:
                     buf = list(new)
         if cls is AccumulateGrad:
+            out = g = nbuf = None  # drop the previous node's references: _steal counts them
             if buf[0] is not None:
                 accumulate_grad(node.variable, buf[0], create_graph)
             continue

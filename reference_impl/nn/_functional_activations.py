@@ -19,7 +19,7 @@ from .._ops import inplace
 from .._ops._util import wrap
 from .._ops.elementwise import FUNCTIONS as _ELEMENTWISE
 from .._ops.elementwise import mul, where
-from .._ops.linalg import matmul, mm, t
+from .._ops.linalg import column_major, matmul, mm_mat1_backward, mm_mat2_backward, t
 from .._ops.random import _rng
 from .._ops.shape import reshape, wrap_dim
 from .._tensor import _GRAD_DTYPE_NAMES, Tensor
@@ -292,7 +292,10 @@ def dropout(
 # linear: torch's at::linear dispatch (addmm for 2-D, flatten + addmm, or matmul + add_)
 # ---------------------------------------------------------------------------------------
 AddmmBackward0 = node_class(
-    "AddmmBackward0", lambda g, a, b: g, lambda g, a, b: mm(g, t(b)), lambda g, a, b: mm(t(a), g)
+    "AddmmBackward0",
+    lambda g, a, b, col_a, col_b: g,
+    lambda g, a, b, col_a, col_b: mm_mat1_backward(g, b, col_a),
+    lambda g, a, b, col_a, col_b: mm_mat2_backward(g, a, col_b),
 )
 
 
@@ -318,7 +321,7 @@ def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(_expand_error(bias._data.shape, out_shape)) from None
     cdt = _compute_dtype(mat1._dtype)
     with xp.errstate(all="ignore"):
-        data = xp.matmul(xp.astype(mat1._data, cdt), xp.astype(mat2._data, cdt)) + b
+        data = xp.matmul(xp.astype(mat1._data, cdt, copy=False), xp.astype(mat2._data, cdt, copy=False)) + b
     out = wrap(data, mat1._dtype)
     if needs_grad(bias, mat1, mat2):
         record(
@@ -326,6 +329,7 @@ def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
             out,
             (bias, mat1, mat2),
             (mat1 if wants_grad(mat2) else None, mat2 if wants_grad(mat1) else None),
+            (column_major(mat1._data), column_major(mat2._data)),
         )
     return out
 

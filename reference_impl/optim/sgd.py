@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .._ops._util import wrap
 from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer, params_with_grad, write
@@ -48,5 +50,17 @@ class SGD(Optimizer):
                         else:
                             write(buf, buf._data * momentum + (1 - dampening) * g)
                         g = g + momentum * buf._data if nesterov else buf._data
-                    write(p, p._data + (-lr) * g)
+                    _add_scaled(p, g, -lr)
         return loss
+
+
+def _add_scaled(p: Any, g: Any, alpha: float) -> None:
+    """p += alpha * g (torch's ``param.add_(grad, alpha=-lr)``): one temporary, then in place
+    on a NumPy parameter; the same values as ``write(p, p + alpha * g)``."""
+    data = p._data
+    step = alpha * g
+    if type(data) is np.ndarray and type(step) is np.ndarray and data.flags.writeable and step.dtype == data.dtype:
+        np.add(data, step, out=data)
+        p._vc[0] += 1
+    else:
+        write(p, data + step)
