@@ -118,6 +118,8 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     props = _split(args.properties) or list(PROPERTIES)
     out = [str(PROPERTIES_DIR / f"test_{p}.py") for p in props]
     out += ["-q", "--tb=no", "-r", "fE", "-p", "no:cacheprovider", "--conformance-no-table",
+            "--assert=plain",  # no assertion rewriting: properties raise their own messages, and
+            # rewriting every module of this distribution (impl included) costs seconds per worker
             "--impl", args.impl, "--conformance-profile", args.profile,
             "--conformance-output-dir", args.output_dir, "--rootdir", str(PROPERTIES_DIR.parent)]
     if not _plugin_installed():

@@ -37,6 +37,21 @@ def _hook_code() -> types.CodeType:
     return compile(hooks.source(), "<hooks>", "exec")
 
 
+_PLANS: dict[int, tuple[Any, dict[int, tuple[str, frozenset[str]]]]] = {}
+
+
+def _plan(program: Program) -> dict[int, tuple[str, frozenset[str]]]:
+    """id(step) -> (source, names it reads); computed once per program, shared by both sides."""
+    hit = _PLANS.get(id(program))
+    if hit is not None and hit[0] is program:
+        return hit[1]
+    plan = {id(s): (s.render("torch"), frozenset(_step_refs(s))) for _, _, s in program.flat()}
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    _PLANS[id(program)] = (program, plan)
+    return plan
+
+
 def _step_refs(step: Any) -> set[str]:
     """Names a step reads, so a step depending on a failed one is skipped, not mis-run."""
     out: set[str] = set()
@@ -65,11 +80,13 @@ class _Run:
         exec(_hook_code(), self.env)
         self.tensor_type = getattr(ns, "Tensor", type(None))
         self.leaves = program.leaves()
+        self.plan = _plan(program)
         self.steps: list[dict[str, Any]] = []
         self.failed: set[str] = set()
         self.index = 0
 
     def names(self) -> dict[int, str]:
+        """id(tensor) -> program name (labels AccumulateGrad nodes in graphs)."""
         out = {}
         for k, v in self.env.items():
             if isinstance(v, self.tensor_type) and id(v) not in out:
@@ -89,11 +106,12 @@ class _Run:
 
     def run_steps(self, steps: tuple[Any, ...], observe_full: bool) -> None:
         for step in steps:
-            record: dict[str, Any] = {"index": self.index, "code": step.render("torch"), "error": None,
+            code, reads = self.plan[id(step)]
+            record: dict[str, Any] = {"index": self.index, "code": code, "error": None,
                                       "warnings": [], "outputs": {}}
             self.index += 1
             self.steps.append(record)
-            missing = sorted(n for n in _step_refs(step) if n in self.failed or n not in self.env)
+            missing = sorted(n for n in reads if n in self.failed or n not in self.env)
             if missing:
                 record["error"] = {"type": "Skipped", "message": f"needs {', '.join(missing)}"}
                 self._fail(step)
@@ -113,7 +131,7 @@ class _Run:
                     self._fail(step)
             record["warnings"] = [{"category": w.category.__name__, "message": str(w.message)}
                                   for w in caught]
-            names = self.names()
+            names = self.names() if observe_full else {}
             if record["error"] is None:
                 for out in step.outputs():
                     record["outputs"][out] = observe(self.env.get(out), self.tensor_type, names,

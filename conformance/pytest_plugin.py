@@ -84,6 +84,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    profiles.register()  # conformance-dev / -ci / -thorough; applied per test, never loaded globally
     config.addinivalue_line("markers", f"{MARK}(property, op, dtype, entry): a conformance property test")
     winput = getattr(config, "workerinput", None)
     seed = config.getoption("conformance_seed")
@@ -246,18 +247,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     data = results.build(run, state.tests, list(state.divergences.values()), known_json)
     config.stash[_RESULTS] = data
     if state.output_dir is not None:
-        results.write(state.output_dir, data)
+        try:
+            results.write(state.output_dir, data)
+        except OSError as exc:
+            config.stash[_WRITE_ERROR] = f"cannot write results to {state.output_dir}: {exc}"
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
     if state.strict_known and stale and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 _RESULTS = pytest.StashKey[dict]()
+_WRITE_ERROR = pytest.StashKey[str]()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     data = config.stash.get(_RESULTS, None)
     if data is None:
         return
+    error = config.stash.get(_WRITE_ERROR, None)
+    if error:
+        terminalreporter.write_line(f"autograd-conformance: error: {error}", red=True)
     if config.getoption("conformance_no_table"):
         return  # the CLI prints its own summary
     tr = terminalreporter
