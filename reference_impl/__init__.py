@@ -6,7 +6,8 @@ never imports torch on the NumPy path.
 
 from __future__ import annotations
 
-from . import _dtype, _repr, autograd, nn, optim, transforms, utils
+from . import _dtype, _repr, autograd, cuda, nn, optim, transforms, utils
+from ._backend import get_backend, set_backend
 from ._device import device
 from ._dtype import bool_ as bool  # torch.bool
 from ._dtype import (
@@ -51,7 +52,6 @@ int = int32  # noqa: A001
 short = int16
 cfloat = complex64
 cdouble = complex128
-_backend_name = "numpy"
 
 _FAMILIES = (creation, elementwise, reductions, shape, slicing, casts, linalg, indexing, random, _complex, _repr,
              shape_copy, mutation)
@@ -68,6 +68,13 @@ def _install() -> None:
 
 
 _install()
+
+
+def __getattr__(name: str) -> object:
+    """``_backend_name``: the backend of new CPU tensors ("numpy" or "torch"), read by the harness."""
+    if name == "_backend_name":
+        return get_backend()
+    raise AttributeError(f"module 'reference_impl' has no attribute '{name}'")
 
 
 def result_type(tensor1: object, tensor2: object) -> dtype:

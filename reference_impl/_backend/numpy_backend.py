@@ -104,3 +104,4 @@ def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray | None:
     flat = np.arange(base.size, dtype=np.int64)
     strides = tuple(s // item * flat.itemsize for s in view.strides)
     return np.lib.stride_tricks.as_strided(flat[offset // item:], view.shape, strides).copy()
+device_name = "cpu"  # NumPy arrays live in host memory (Tensor.device reads this)
