@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as D
-from .._backend import default as _xp
+from .._backend import for_device
 from .._tensor import Tensor
 
 _COPY_WARNING = (
@@ -91,22 +91,25 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None, requi
             raise ValueError(f"expected sequence of length {len(data[0])} at dim 1 (got "
                              f"{len(next(x for x in data if len(x) != len(data[0])))})") from None
         raise
-    return _check_requires_grad(Tensor._make(array, dt), requires_grad, "tensor")
+    return _check_requires_grad(Tensor._make(for_device(device).asarray(array), dt), requires_grad, "tensor")
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
     if isinstance(data, Tensor):
-        return data if dtype is None or dtype is data._dtype else data.to(dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
+        return data.to(device, dtype) if device is not None else data if dtype is None or dtype is data._dtype \
+            else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype) and device is None:
         return from_numpy(data)
-    return tensor(data, dtype=dtype)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """Share memory with ``array`` as torch does."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    return Tensor._make(array, D.from_numpy_dtype(array.dtype))
+    dt = D.from_numpy_dtype(array.dtype)
+    xp = for_device(None)
+    return Tensor._make(array if xp.name == "numpy" else xp.share_numpy(array), dt)
 
 
 def _shape(size: tuple) -> tuple:
@@ -121,25 +124,25 @@ def _shape(size: tuple) -> tuple:
     return tuple(int(s) for s in size)
 
 
-def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str) -> Tensor:
+def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str, xp: Any) -> Tensor:
     dt = _check_dtype(dtype) or D.get_default_dtype()
-    data = _xp.full(_shape(size), value, dtype=dt.np)
+    data = xp.full(_shape(size), value, dtype=dt.np)
     return _check_requires_grad(Tensor._make(data, dt), requires_grad, fn)
 
 
 def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 0, dtype, requires_grad, "zeros")
+    return _fill(size, 0, dtype, requires_grad, "zeros", for_device(device))
 
 
 def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
          out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 1, dtype, requires_grad, "ones")
+    return _fill(size, 1, dtype, requires_grad, "ones", for_device(device))
 
 
 def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, layout: Any = None) -> Tensor:
-    return _fill(size, 0, dtype, requires_grad, "empty")
+    return _fill(size, 0, dtype, requires_grad, "empty", for_device(device))
 
 
 def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
@@ -147,31 +150,33 @@ def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: An
     if dtype is None:
         dtype = D.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     return _fill(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad,
-                 "full")
+                 "full", for_device(device))
 
 
-def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str) -> Tensor:
-    return _fill(t._data.shape, value, dtype or t._dtype, requires_grad, fn)
+def _like(t: Tensor, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str, device: Any) -> Tensor:
+    """Same shape (and device, unless ``device`` is given) as ``t``."""
+    xp = t._backend if device is None else for_device(device)
+    return _fill(t._data.shape, value, dtype or t._dtype, requires_grad, fn, xp)
 
 
 def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    return _like(input, 0, dtype, requires_grad, "zeros_like")
+    return _like(input, 0, dtype, requires_grad, "zeros_like", device)
 
 
 def ones_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False,
               memory_format: Any = None) -> Tensor:
-    return _like(input, 1, dtype, requires_grad, "ones_like")
+    return _like(input, 1, dtype, requires_grad, "ones_like", device)
 
 
 def empty_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    return _like(input, 0, dtype, requires_grad, "empty_like")
+    return _like(input, 0, dtype, requires_grad, "empty_like", device)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
-    return _like(input, fill_value, dtype, requires_grad, "full_like")
+    return _like(input, fill_value, dtype, requires_grad, "full_like", device)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None, device: Any = None,
@@ -182,21 +187,21 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
         raise RuntimeError("step must be nonzero")
     if dtype is None:
         dtype = D.result_dtype(start, end, step)
-    data = _xp.arange(start, end, step).astype(dtype.np)
+    data = for_device(device).arange(start, end, step).astype(dtype.np)
     return _check_requires_grad(Tensor._make(data, dtype), requires_grad, "arange")
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: D.dtype | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    data = _xp.linspace(start, end, steps).astype(dt.np)
+    data = for_device(device).linspace(start, end, steps).astype(dt.np)
     return _check_requires_grad(Tensor._make(data, dt), requires_grad, "linspace")
 
 
 def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    return _check_requires_grad(Tensor._make(_xp.eye(n, m, dtype=dt.np), dt), requires_grad, "eye")
+    return _check_requires_grad(Tensor._make(for_device(device).eye(n, m, dtype=dt.np), dt), requires_grad, "eye")
 
 
 def legacy_tensor(cls: type, *args: Any, **kwargs: Any) -> Tensor:
