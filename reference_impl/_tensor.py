@@ -114,13 +114,13 @@ class Tensor:
 
     @property
     def device(self) -> Any:
-        from ._device import device
+        from ._device import of_backend
 
-        return device("cpu")
+        return of_backend(_backend_of(self._data))
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return _backend_of(self._data).device_name != "cpu"
 
     @property
     def _version(self) -> int:
@@ -291,6 +291,10 @@ class Tensor:
 
     # --- conversion to Python --------------------------------------------------------
     def numpy(self, *, force: bool = False) -> Any:
+        xp = _backend_of(self._data)
+        if xp.device_name != "cpu" and not force:
+            raise TypeError(f"can't convert {xp.device_name} device type tensor to numpy. Use Tensor.cpu() to "
+                            "copy the tensor to host memory first.")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
@@ -356,14 +360,21 @@ class Tensor:
         return repr(self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        a = self.numpy(force=True)
+        a = self.numpy(force=not self.is_cuda)  # torch refuses to hand out device memory
         return a if dtype is None else a.astype(dtype)
 
     def __reduce_ex__(self, proto: int) -> Any:
-        return (_rebuild, (self.numpy(force=True).copy(), self._dtype.name, self.requires_grad))
+        xp = _backend_of(self._data)
+        return (_rebuild, (self.numpy(force=True).copy(), self._dtype.name, self.requires_grad, xp.name,
+                           xp.device_name))
 
 
-def _rebuild(array: Any, dtype_name: str, requires_grad: bool) -> Tensor:
+def _rebuild(array: Any, dtype_name: str, requires_grad: bool, backend: str = "numpy",
+             device: str = "cpu") -> Tensor:
+    if backend != "numpy":  # a torch-backend buffer comes back on its device
+        from ._backend import torch_backend
+
+        array = torch_backend.for_device(device).asarray(array)
     t = Tensor._make(array, D._by_name(dtype_name))
     t._requires_grad = requires_grad
     return t
