@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as D
+from .._backend import for_device
 from .._tensor import Tensor
 from ._util import wrap
 
@@ -150,8 +151,10 @@ def _shape(size: tuple) -> tuple:
     return size
 
 
-def _factory(data: Any, dt: D.dtype, requires_grad: bool) -> Tensor:
-    t = wrap(data, dt)
+def _factory(data: Any, dt: D.dtype, requires_grad: bool, device: Any = None, like: Tensor | None = None) -> Tensor:
+    """The sampled NumPy values as a tensor on ``device`` (default: ``like``'s device, else the CPU backend)."""
+    xp = like._backend if device is None and like is not None else for_device(device)
+    t = wrap(xp.asarray(data), dt)
     if requires_grad:
         if not (dt.is_floating_point or dt.is_complex):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -170,7 +173,7 @@ def rand(
     pin_memory: bool = False,
 ) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    return _factory(_uniform(_rng(generator), _shape(size), dt), dt, requires_grad)
+    return _factory(_uniform(_rng(generator), _shape(size), dt), dt, requires_grad, device)
 
 
 def randn(
@@ -184,7 +187,7 @@ def randn(
     pin_memory: bool = False,
 ) -> Tensor:
     dt = dtype or D.get_default_dtype()
-    return _factory(_normal(_rng(generator), _shape(size), dt), dt, requires_grad)
+    return _factory(_normal(_rng(generator), _shape(size), dt), dt, requires_grad, device)
 
 
 def _randint_values(rng: np.random.Generator, low: int, high: int, shape: tuple) -> Any:
@@ -222,7 +225,7 @@ def randint(
         )
     dt = dtype or D.int64
     values = _randint_values(_rng(generator), int(low), int(high), _shape((size,)))
-    return _factory(values, dt, requires_grad)
+    return _factory(values, dt, requires_grad, device)
 
 
 def randperm(
@@ -237,7 +240,7 @@ def randperm(
     pin_memory: bool = False,
 ) -> Tensor:
     _shape((n,))
-    return _factory(_rng(generator).permutation(int(n)), dtype or D.int64, requires_grad)
+    return _factory(_rng(generator).permutation(int(n)), dtype or D.int64, requires_grad, device)
 
 
 def rand_like(
@@ -251,7 +254,7 @@ def rand_like(
     layout: Any = None,
 ) -> Tensor:
     dt = dtype or input._dtype
-    return _factory(_uniform(_rng(generator), input._data.shape, dt), dt, requires_grad)
+    return _factory(_uniform(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
 
 
 def randn_like(
@@ -265,7 +268,7 @@ def randn_like(
     layout: Any = None,
 ) -> Tensor:
     dt = dtype or input._dtype
-    return _factory(_normal(_rng(generator), input._data.shape, dt), dt, requires_grad)
+    return _factory(_normal(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
 
 
 def randint_like(
@@ -285,7 +288,7 @@ def randint_like(
         low, high = 0, low
     dt = dtype or input._dtype
     return _factory(
-        _randint_values(_rng(generator), int(low), int(high), input._data.shape), dt, requires_grad
+        _randint_values(_rng(generator), int(low), int(high), input._data.shape), dt, requires_grad, device, input
     )
 
 
