@@ -209,7 +209,7 @@ def tensor_repr(t: Any) -> str:
     indent = len(prefix)
     a = np.asarray(t._backend.to_numpy(t._data))
     dt = t._dtype
-    suffixes = []
+    suffixes = [f"device='{t.device}'"] if t.is_cuda else []  # torch names non-CPU devices first
     default = D.get_default_dtype()
     if a.size == 0:
         if a.ndim != 1:
