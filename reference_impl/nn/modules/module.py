@@ -429,18 +429,21 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        dtype = kwargs.get("dtype")
+        dtype, device = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
             if isinstance(a, D.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
-                dtype = a.dtype
-        if dtype is None:
+                dtype, device = a.dtype, a.device
+            elif not isinstance(a, bool):
+                device = a
+        if dtype is None and device is None:
             return self
-        if not (dtype.is_floating_point or dtype.is_complex):
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() or t.is_complex() else t)
+        # floating/complex tensors take the dtype; every tensor takes the device
+        return self._apply(lambda t: t.to(device, dtype if t.is_floating_point() or t.is_complex() else None))
 
     def _cast_float(self, dtype: D.dtype) -> Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
@@ -455,7 +458,10 @@ class Module:
         return self._cast_float(D.float16)
 
     def cpu(self) -> Module:
-        return self
+        return self._apply(lambda t: t.cpu())
+
+    def cuda(self, device: Any = None) -> Module:
+        return self._apply(lambda t: t.cuda(device))
 
     def type(self, dst_type: D.dtype) -> Module:
         return self._apply(lambda t: t.to(dst_type))
