@@ -10,7 +10,7 @@ import collections.abc as abc
 from typing import Any
 
 from ... import _dtype as D
-from ..._backend import default as _np_backend
+from ..._backend import numpy_backend as _np_backend
 from ..._ops import creation
 from ..._tensor import Tensor
 
