@@ -8,6 +8,7 @@ nodes run as soon as they are ready. No recursion anywhere, so depth is unlimite
 from __future__ import annotations
 
 import heapq
+import itertools
 import sys
 import warnings
 from typing import Any
@@ -190,7 +191,12 @@ _ACC_PRIORITY = -(1 << 62)  # AccumulateGrad runs as soon as it is ready
 
 
 def _priority(node: Node) -> tuple:
-    return (_ACC_PRIORITY if type(node) is AccumulateGrad else -node._seq, id(node), node)
+    # ties (AccumulateGrad nodes) pop in the order they became ready, as in torch's ready queue;
+    # id(node) made that order depend on memory addresses
+    return (_ACC_PRIORITY if type(node) is AccumulateGrad else -node._seq, _ready_order(), node)
+
+
+_ready_order = itertools.count().__next__
 
 
 _CREATE_GRAPH_WARNING = (
