@@ -401,3 +401,33 @@ def test_cuda_results_stay_on_the_gpu() -> None:
     loss = reference_impl.nn.functional.mse_loss(x.tanh(), reference_impl.zeros(4, 3, device="cuda"))
     loss.backward()
     assert {str(b.device) for b in _buffers([x, loss])} == {"cuda:0"}
+
+
+# ------------------------------------------------------------------------------------------
+# conformance: both backends show the same results (same seed, same ops)
+# ------------------------------------------------------------------------------------------
+def _conformance(backend_name: str, out_dir: str) -> dict:
+    import json
+
+    cmd = [sys.executable, "-m", "conformance", "run", "--ops", "add,mul,sum,matmul,exp",
+           "--properties", "dtypes,gradients,errors", "--max-examples", "3", "--seed", "7", "--no-report",
+           "--output-dir", out_dir]
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300,
+                         env={**os.environ, "REFERENCE_IMPL_BACKEND": backend_name})
+    assert run.returncode in (0, 1), f"conformance CLI failed on {backend_name}:\n{run.stdout}\n{run.stderr}"
+    with open(os.path.join(out_dir, "results.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_conformance_is_the_same_on_both_backends(tmp_path: Any) -> None:
+    """The conformance report labels the backend and finds exactly the same outcomes on both.
+
+    (Selected with REFERENCE_IMPL_BACKEND; the CLI's own --backend/--device flags are not there yet.)
+    """
+    results = {name: _conformance(name, str(tmp_path / name)) for name in ("numpy", "torch")}
+    for name, data in results.items():
+        assert data["run"]["backend"] == name, f"report labels the {name} run as {data['run']['backend']!r}"
+    outcomes = {name: {t["id"]: t["outcome"] for t in data["tests"]} for name, data in results.items()}
+    torch_outcomes = outcomes["torch"]
+    differing = {k: (v, torch_outcomes.get(k)) for k, v in outcomes["numpy"].items() if torch_outcomes.get(k) != v}
+    assert outcomes["numpy"] and not differing, f"outcomes differ (numpy, torch): {differing}"
