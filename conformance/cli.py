@@ -117,7 +117,7 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     """The pytest command line equivalent to ``args`` (run in-process)."""
     props = _split(args.properties) or list(PROPERTIES)
     out = [str(PROPERTIES_DIR / f"test_{p}.py") for p in props]
-    out += ["-q", "--tb=no", "-r", "fE", "-p", "no:cacheprovider", "--conformance-no-table",
+    out += ["-q", "--tb=no", "-rN", "-p", "no:cacheprovider", "--conformance-no-table",
             "--assert=plain",  # no assertion rewriting: properties raise their own messages, and
             # rewriting every module of this distribution (impl included) costs seconds per worker
             "--impl", args.impl, "--conformance-profile", args.profile,
@@ -155,6 +155,24 @@ def _report(results_path: Path, quiet: bool) -> None:
         print(f"report: {path}")
 
 
+def _print_failures(data: dict, limit: int = 40) -> None:
+    """One line per failing test: its first unexpected divergence and the id to --rerun it."""
+    divs = {d["id"]: d for d in data["divergences"]}
+    bad = [t for t in data["tests"] if t["outcome"] in ("diverged", "error")]
+    for t in bad[:limit]:
+        first = next((divs[i] for i in t["divergence_ids"] if divs.get(i, {}).get("status") == "unexpected"), None)
+        name = t["id"].split("::")[-1]
+        if first is None:
+            print(f"ERROR    {name}: {t.get('message') or ''}")
+        else:
+            print(f"DIVERGED {name}: {first['kind']} {first['field']} at step {first['step']} "
+                  f"(--rerun {first['id']})")
+    if len(bad) > limit:
+        print(f"... and {len(bad) - limit} more (see results.json / the HTML report)")
+    if bad:
+        print()
+
+
 def run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -174,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
     if results_path.exists():
         data = json.loads(results_path.read_text(encoding="utf-8"))
         print()
+        _print_failures(data)
         print(results.table(data["summary"]))
         s = data["summary"]
         print(f"results: {results_path}  (seed {data['run']['seed']}, {data['run']['duration_s']:.1f}s, "

@@ -434,7 +434,7 @@ class Program:
         shown = [n for n in self.leaves()]
         values = [s.out for _, d, s in self.flat() if isinstance(s, Call)]
         lines.append("")
-        for n in values[-3:]:
+        for n in values[-12:]:
             lines.append(f"print({n!r}, {n})")
         for n in shown:
             lines.append(f"print('{n}.grad', {n}.grad)")
