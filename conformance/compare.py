@@ -128,8 +128,13 @@ class _Diff:
     def tensor(self, t: dict[str, Any], i: dict[str, Any], field: str, step: int | None,
                gradient: bool) -> None:
         kind_of = (lambda k: "gradient") if gradient else (lambda k: k)
-        for key, kind in (("requires_grad", "requires_grad"), ("is_leaf", "grad_fn"), ("grad_fn", "grad_fn"),
-                          ("graph", "graph"), ("version", "graph"), ("dtype", "dtype")):
+        # A gradient's own graph/version is an artefact of how a backward formula is written
+        # (torch's may use in-place ops internally): only flags, dtype, shape and values count.
+        fields = (("requires_grad", "dtype") if gradient else
+                  ("requires_grad", "is_leaf", "grad_fn", "graph", "version", "dtype"))
+        kinds = {"requires_grad": "requires_grad", "is_leaf": "grad_fn", "grad_fn": "grad_fn", "graph": "graph",
+                 "version": "graph", "dtype": "dtype"}
+        for key, kind in ((f, kinds[f]) for f in fields):
             if key in t and t.get(key) != i.get(key):
                 self.add(kind_of(kind), f"{field}.{key}", t.get(key), i.get(key), step)
         if t.get("shape") != i.get("shape"):

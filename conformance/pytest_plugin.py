@@ -140,8 +140,9 @@ def conformance(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         impl = state.impl()
     except Exception as exc:
         pytest.exit(f"cannot import implementation {state.impl_name!r}: {type(exc).__name__}: {exc}", 2)
-    if hasattr(torch, "set_warn_always"):
-        torch.set_warn_always(True)  # warn-once warnings would otherwise reach only the first side
+    for ns in (torch, impl):  # warn-once warnings would otherwise reach only the first side
+        if callable(getattr(ns, "set_warn_always", None)):
+            ns.set_warn_always(True)
     info = TestInfo(request.node.nodeid, kw.get("property", "?"), kw.get("op"), kw.get("dtype"))
     seed = zlib.crc32(f"{state.seed}:{request.node.nodeid}".encode())
     checker = Checker(info, torch, impl, state.impl_name, state.known(),

@@ -39,7 +39,9 @@ def rerun(div_id: str, output_dir: Path, impl_name: str) -> int:
         return 2
     program = Program.from_json(div["program"])
     impl = importlib.import_module(impl_name)
-    torch.set_warn_always(True)
+    for ns in (torch, impl):
+        if callable(getattr(ns, "set_warn_always", None)):
+            ns.set_warn_always(True)
     divs, _, _ = run_and_compare(torch, impl, program)
     print(f"divergence {div['id']}: {div['test_id']} [{div['kind']}] field {div['field']} at step {div['step']}")
     for name, script in (("torch", program.to_script()), ("impl", program.to_script(impl=impl_name))):

@@ -119,7 +119,11 @@ class _Gen:
             return [Call(out, op, args)]
         if kind == "backward":
             pre, root = self.scalar()
-            return pre + [Backward(root, retain_graph=d(st.sampled_from((None, True))))]
+            inputs = None
+            if d(st.booleans()):
+                inputs = tuple(d(st.lists(st.sampled_from(sorted(self.leaves)), min_size=1, max_size=2,
+                                          unique=True)))
+            return pre + [Backward(root, retain_graph=d(st.sampled_from((None, True))), inputs=inputs)]
         if kind == "grad":
             pre, root = self.scalar()
             ins = tuple(d(st.lists(st.sampled_from(sorted(self.leaves)), min_size=1, max_size=2, unique=True)))
