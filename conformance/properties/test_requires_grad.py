@@ -1,4 +1,5 @@
-"""Property 1: requires_grad propagation for every op, input-flag combination and grad mode."""
+"""Property 1: requires_grad propagation for every op, input-flag combination and grad mode
+(and through detach)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from conformance.build import call_steps, in_mode, is_float, leaf_steps
 from conformance.params import float_dtype, op_params
-from conformance.program import RG_PATHS, Program
+from conformance.program import RG_PATHS, Detach, Program
 from conformance.registry import REGISTRY
 from conformance.strategies.cases import case_strategy
 
@@ -31,6 +32,7 @@ def test_requires_grad(spec, conformance):
             steps = list(leaf_steps(case, dtype, flags=flags, paths=paths))
             for k, mode in enumerate(MODES):
                 steps += in_mode(mode, call_steps(spec, case, out=f"y{k}").steps)
+            steps.append(Detach("d0", call_steps(spec, case, out="y0").result))  # detached: never requires grad
             conformance.check(Program(tuple(steps), (("mode", "all"), ("flags", flags))))
 
     run()
