@@ -82,7 +82,7 @@ _erf_ufunc = np.frompyfunc(__import__("math").erf, 1, 1)
 
 
 def erf(a: np.ndarray) -> np.ndarray:
-    return _erf_ufunc(a).astype(a.dtype)
+    return np.asarray(_erf_ufunc(a), dtype=a.dtype)  # a 0-d input gives a Python float
 
 # Indexing helpers (shape checks of advanced indices).
 broadcast_shapes = np.broadcast_shapes
