@@ -118,7 +118,7 @@ UNARY: dict[str, tuple] = {
     "trunc": ("trunc", "TruncBackward0", None, lambda g: g * 0, False),
     "round": ("rint", "RoundBackward0", None, lambda g: g * 0, False),
     "frac": ("frac", "FracBackward0", None, lambda g: g, False),
-    "relu": ("relu", "ReluBackward0", "result", lambda g, y: g * (y > 0), False),
+    "relu": ("relu", "ReluBackward0", "result", lambda g, y: threshold_backward(g, y, 0), False),
 }
 
 _EXTRA_KERNELS = {
@@ -126,10 +126,31 @@ _EXTRA_KERNELS = {
     "rsqrt": lambda xp, x: 1 / xp.sqrt(x),
     "reciprocal": lambda xp, x: 1 / x,
     "frac": lambda xp, x: x - xp.trunc(x),
-    "relu": lambda xp, x: xp.maximum(x, 0) if x.dtype.kind != "b" else x,
+    "relu": lambda xp, x: xp.maximum(x, 0) if x.dtype.kind != "b" else _relu_bool(),
     "sgn": lambda xp, x: xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.absolute(x))) if x.dtype.kind == "c"
     else xp.sign(x),
 }
+
+
+def _relu_bool() -> Any:
+    raise RuntimeError("Boolean inputs not supported for relu")
+
+
+# relu's derivative is torch's threshold_backward op, so double backward names its node and keeps
+# the result as an input (with zero derivative): the gradient requires grad under create_graph.
+ThresholdBackwardBackward0 = node_class(
+    "ThresholdBackwardBackward0",
+    lambda gg, y, threshold: threshold_backward(gg, y, threshold),
+    lambda gg, y, threshold: wrap(backend_of(gg._data).zeros(gg._data.shape, gg._data.dtype), gg._dtype))
+
+
+def threshold_backward(grad_output: Tensor, self: Tensor, threshold: float) -> Tensor:
+    """grad_output where self > threshold, else 0."""
+    g = grad_output._data
+    out = wrap(backend_of(g).where(self._data > threshold, g, 0), grad_output._dtype)
+    if needs_grad(grad_output, self):
+        record(ThresholdBackwardBackward0, out, (grad_output, self), (self,), (threshold,))
+    return out
 
 
 def _sgn_backward(g: Tensor, x: Tensor) -> Tensor:
