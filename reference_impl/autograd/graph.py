@@ -340,7 +340,7 @@ def _tensor_make() -> Callable:
 
 _make_tensor: Callable | None = None
 
-_SUFFIX = re.compile(r"Backward\d*$")
+_SUFFIX = re.compile(r"Backward0$|Backward(?=\d+$)")  # PowBackward0 -> Pow, PowBackward1 -> Pow1 (torch)
 
 
 def _modified_error(t: Any, expected: int, producer: Node | None, out_nr: int, now: int | None = None):
