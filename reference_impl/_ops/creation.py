@@ -18,7 +18,7 @@ _COPY_WARNING = (
 
 def _infer_dtype(data: Any) -> D.dtype:
     """torch.tensor's inference: bool < int64 < default float < default complex, over all leaves."""
-    kind = 0
+    kind = -1  # nothing seen yet: an empty sequence gets the default dtype, as in torch
     stack = [data]
     inner: D.dtype | None = None
     while stack:
@@ -42,12 +42,13 @@ def _infer_dtype(data: Any) -> D.dtype:
             kind = max(kind, 3)
         else:
             raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-    scalar = (D.bool_, D.int64, D.get_default_dtype(), D.default_complex_dtype())[kind]
+    scalar = (D.bool_, D.int64, D.get_default_dtype(), D.default_complex_dtype())[kind] if kind >= 0 \
+        else D.get_default_dtype()
     if inner is None:
         return scalar
     if data is not None and not isinstance(data, (list, tuple)):
         return inner
-    return D.promote_types(inner, scalar) if kind else inner
+    return D.promote_types(inner, scalar) if kind > 0 else inner
 
 
 def _to_plain(data: Any) -> Any:
@@ -112,21 +113,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array if xp.name == "numpy" else xp.share_numpy(array), dt)
 
 
-def _shape(size: tuple) -> tuple:
+def _shape(size: tuple, fn: str = "zeros") -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
         if not isinstance(s, int) and not hasattr(s, "__index__"):
-            raise TypeError(f"zeros(): argument 'size' must be tuple of ints, but found element of type "
+            raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, but found element of type "
                             f"{type(s).__name__}")
         if int(s) < 0:
+            if fn == "zeros":  # torch.zeros has a check of its own, with its own message
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: {list(size)}")
     return tuple(int(s) for s in size)
 
 
 def _fill(size: tuple, value: Any, dtype: D.dtype | None, requires_grad: bool, fn: str, xp: Any) -> Tensor:
     dt = _check_dtype(dtype) or D.get_default_dtype()
-    data = xp.full(_shape(size), value, dtype=dt.np)
+    data = xp.full(_shape(size, fn), value, dtype=dt.np)
     return _check_requires_grad(Tensor._make(data, dt), requires_grad, fn)
 
 
