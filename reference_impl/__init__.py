@@ -39,6 +39,7 @@ from ._ops import (
     shape,
     shape_copy,
     slicing,
+    softmax,
 )
 from ._ops import complex as _complex
 from ._tensor import Size, Tensor
@@ -54,7 +55,7 @@ cfloat = complex64
 cdouble = complex128
 
 _FAMILIES = (creation, elementwise, reductions, shape, slicing, casts, linalg, indexing, random, _complex, _repr,
-             shape_copy, mutation)
+             shape_copy, mutation, softmax)
 
 
 def _install() -> None:
