@@ -112,7 +112,7 @@ UNARY: dict[str, tuple] = {
     "neg": ("negative", "NegBackward0", None, lambda g: -g, False),
     "abs": ("absolute", "AbsBackward0", "self", lambda g, x: g * x.sgn(), False),
     "sign": ("sign", "SignBackward0", None, lambda g: g * 0, False),
-    "sgn": ("sgn", "SgnBackward0", "self", lambda g, x: _sgn_backward(g, x), False),
+    "sgn": ("sgn", "SgnBackward0", "both", lambda g, x, y: _sgn_backward(g, x, y), False),
     "floor": ("floor", "FloorBackward0", None, lambda g: g * 0, False),
     "ceil": ("ceil", "CeilBackward0", None, lambda g: g * 0, False),
     "trunc": ("trunc", "TruncBackward0", None, lambda g: g * 0, False),
@@ -126,13 +126,37 @@ _EXTRA_KERNELS = {
     "rsqrt": lambda xp, x: 1 / xp.sqrt(x),
     "reciprocal": lambda xp, x: 1 / x,
     "frac": lambda xp, x: x - xp.trunc(x),
-    "relu": lambda xp, x: xp.maximum(x, 0) if x.dtype.kind != "b" else _relu_bool(),
+    "relu": lambda xp, x: xp.maximum(x, 0) if x.dtype.kind not in "bc" else _relu_unsupported(x),
     "sgn": lambda xp, x: xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.absolute(x))) if x.dtype.kind == "c"
-    else xp.sign(x),
+    else _sign(xp, x),
+    "sign": lambda xp, x: _sign(xp, x),
 }
 
 
-def _relu_bool() -> Any:
+def _sign(xp: Any, x: Any) -> Any:
+    return x.copy() if x.dtype.kind == "b" else xp.sign(x)  # sign of a bool is itself
+
+
+# torch has no integer or bool kernel for these (frac: no integer kernel at all).
+_NO_BOOL_KERNEL = {"abs": "abs_cpu", "floor": "floor_vml_cpu", "ceil": "ceil_vml_cpu", "round": "round_vml_cpu",
+                   "trunc": "trunc_vml_cpu", "frac": "frac_cpu"}
+
+
+def _check_integral(name: str, dt: D.dtype) -> None:
+    """torch's errors for a unary op on an integer or bool tensor."""
+    if name == "frac" or (dt is D.bool_ and name in _NO_BOOL_KERNEL):
+        raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[name]}\" not implemented for '{dt._short}'")
+    if dt is D.bool_:
+        if name == "neg":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                               "invert a mask, use the `~` or `logical_not()` operator instead.")
+        if name == "relu":
+            raise RuntimeError("Boolean inputs not supported for relu")
+
+
+def _relu_unsupported(x: Any) -> Any:
+    if x.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     raise RuntimeError("Boolean inputs not supported for relu")
 
 
@@ -153,11 +177,11 @@ def threshold_backward(grad_output: Tensor, self: Tensor, threshold: float) -> T
     return out
 
 
-def _sgn_backward(g: Tensor, x: Tensor) -> Tensor:
-    """torch's sgn_backward: zero for real x; (g - sgn * Re(g * conj(sgn))) / |x| for complex x."""
+def _sgn_backward(g: Tensor, x: Tensor, s: Tensor) -> Tensor:
+    """torch's sgn_backward (saves self and result): zero for real x; (g - sgn * Re(g * conj(sgn))) / |x|."""
     if not x._dtype.is_complex:
         return g * 0
-    s, a = x.sgn(), x.abs()
+    a = x.abs()
     return where(a == 0, 0.0, (g - s * (g * conj(s)).real) / a)
 
 
@@ -186,8 +210,11 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
                 loud(token)
             out = Tensor._make(res, dt) if type(res) is NDARRAY and res.dtype is data.dtype else wrap(res, dt)
         else:
-            if to_float and not (dt.is_floating_point or dt.is_complex):
-                dt = D.get_default_dtype()
+            if not (dt.is_floating_point or dt.is_complex):
+                if to_float:
+                    dt = D.get_default_dtype()
+                else:
+                    _check_integral(name, dt)
             data = arr(input, dt)
             xp = backend_of(data)
             token = quiet()
@@ -197,11 +224,14 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
                 loud(token)
         if _grad_state.enabled and (input._grad_fn is not None or input._requires_grad) and (
                 dt.is_floating_point or dt.is_complex):
-            record(cls, out, (input,), None if saves is None else ((input,) if saves == "self" else (out,)))
+            record(cls, out, (input,), None if saves is None else _SAVES[saves](input, out))
         return out
 
     op.__name__ = op.__qualname__ = name
     return op
+
+
+_SAVES = {"self": lambda x, y: (x,), "result": lambda x, y: (y,), "both": lambda x, y: (x, y)}
 
 
 def _same(dt: D.dtype) -> D.dtype:
@@ -288,8 +318,9 @@ RsubBackward1 = node_class("RsubBackward1", lambda g, alpha: -g * conj(alpha))
 MulBackward0 = node_class("MulBackward0", lambda g, a, b: g * conj(b), lambda g, a, b: g * conj(a))
 DivBackward0 = node_class("DivBackward0", lambda g, a, b: g / conj(b),
                           lambda g, a, b: -g * conj(a / b / b))
-DivBackward2 = node_class("DivBackward2", lambda g, a, b: g * 0, lambda g, a, b: g * 0)
-DivBackward3 = node_class("DivBackward3", lambda g, a, b: g * 0)
+# div with an explicit rounding_mode (None included): torch's div.Tensor_mode, scalars wrapped.
+DivBackward2 = node_class("DivBackward2", lambda g, a, b, mode: g * 0 if mode else g / conj(b),
+                          lambda g, a, b, mode: g * 0 if mode else -g * conj(a / b / b))
 PowBackward0 = node_class("PowBackward0", lambda g, x, e: g * 0 if e == 0 else g * conj(e * x.pow(e - 1)))
 PowBackward1 = node_class(
     "PowBackward1",
@@ -297,9 +328,29 @@ PowBackward1 = node_class(
     lambda g, x, e, y: g * conj(where((x == 0) & (e.real >= 0 if e.is_complex() else e >= 0), 0.0,
                                       y * x.log())))
 PowBackward2 = node_class("PowBackward2", lambda g, e, y, base: g * conj(_pow_scalar_base_grad(e, y, base)))
-RemainderBackward0 = node_class("RemainderBackward0", lambda g, a, b: g,
-                                lambda g, a, b: -g * (a / b).floor())
-RemainderBackward1 = node_class("RemainderBackward1", lambda g, a, b: g)
+RemainderBackward0 = node_class("RemainderBackward0", lambda g: g)  # Python-scalar divisor
+RemainderBackward1 = node_class("RemainderBackward1", lambda g, a, b: g,
+                                lambda g, a, b: -g * div(a, b, rounding_mode="floor"))
+FmodBackward0 = node_class("FmodBackward0", lambda g: g)
+FmodBackward1 = node_class("FmodBackward1", lambda g, a, b: g,
+                           lambda g, a, b: -g * div(a, b, rounding_mode="trunc"))
+
+
+def _not_implemented(g: Tensor, name: str) -> Tensor:
+    raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+
+# torch's node for ops without a derivative: edges only to the inputs that require grad.
+NotImplementedBackward = node_class("NotImplemented", _not_implemented, _not_implemented)
+
+
+def _record_not_implemented(out: Tensor, inputs: tuple, name: str) -> None:
+    record(NotImplementedBackward, out, tuple(t for t in inputs if wants_grad(t)), None, (name,))
+
+
+def _no_bool(dt: D.dtype, kernel: str) -> None:
+    if dt is D.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 Atan2Backward0 = node_class("Atan2Backward0", lambda g, a, b: g * b / (a * a + b * b),
                             lambda g, a, b: g * -a / (a * a + b * b))
 
@@ -312,11 +363,19 @@ def _pow_scalar_base_grad(e: Tensor, y: Tensor, base: Any) -> Tensor:
     return y * (math.log(log_base) if type(log_base) is not complex else __import__("cmath").log(log_base))
 
 
-def _alpha_check(dt: D.dtype, alpha: Any) -> None:
-    if not (dt.is_floating_point or dt.is_complex) and isinstance(alpha, float):
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    if dt is D.bool_ and alpha is not True and alpha != 1 and not isinstance(alpha, bool):
+def _alpha_check(dt: D.dtype, alpha: Any) -> Any:
+    """torch's alpha_check; returns alpha as the kernel uses it (a bool for bool results)."""
+    if type(alpha) is bool and dt is not D.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not (dt.is_floating_point or dt.is_complex) and isinstance(alpha, (float, complex)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if type(alpha) is complex and not dt.is_complex:
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    return bool(alpha) if dt is D.bool_ else alpha
+
+
+def _scaled_add(alpha: Any) -> Any:
+    return lambda a, b: a | (b & alpha) if a.dtype.kind == "b" else a + b * alpha
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -328,12 +387,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             record(AddBackward0, out, (input, other), None, (alpha,))
         return out
     dt = D.result_dtype(input, other)
-    if alpha == 1:
-        _alpha_check(dt, alpha)
-        out = _compute(_xp_add, input, other, dt=dt)
-    else:
-        _alpha_check(dt, alpha)
-        out = _compute(lambda a, b: a + b * alpha, input, other, dt=dt)
+    alpha = _alpha_check(dt, alpha)
+    out = _compute(_xp_add if alpha == 1 else _scaled_add(alpha), input, other, dt=dt)
     if needs_grad(input, other):
         record(AddBackward0, out, (input, other), None, (alpha,))
     return out
@@ -343,18 +398,27 @@ def _xp_add(a: Any, b: Any) -> Any:
     return a + b if a.dtype.kind != "b" else a | b
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    dt = D.result_dtype(input, other)
+def _sub_check(input: Any, other: Any, dt: D.dtype) -> None:
+    """torch's sub_check: no subtraction with a bool operand (tensor or Python bool)."""
     if dt is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
-    if type(alpha) is int and alpha == 1:
-        out = _fast_arith(operator.sub, input, other)
-        if out is None:
+    if (type(input) is bool or type(other) is bool or getattr(input, "_dtype", None) is D.bool_
+            or getattr(other, "_dtype", None) is D.bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    out = _fast_arith(operator.sub, input, other) if type(alpha) is int and alpha == 1 else None
+    if out is None:  # the fast path never sees a bool operand
+        dt = D.result_dtype(input, other)
+        _sub_check(input, other, dt)
+        if type(alpha) is int and alpha == 1:
             out = _compute(operator.sub, input, other, dt=dt)
-    else:
-        _alpha_check(dt, alpha)
-        out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
+        else:
+            _alpha_check(dt, alpha)
+            out = _compute(lambda a, b: a - b * alpha if alpha != 1 else a - b, input, other, dt=dt)
     if needs_grad(input, other):
         record(SubBackward0, out, (input, other), None, (alpha,))
     return out
@@ -363,6 +427,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """other - alpha * input."""
     dt = D.result_dtype(input, other)
+    _sub_check(input, other, dt)
     out = _compute(lambda a, b: b - a * alpha if alpha != 1 else b - a, input, other, dt=dt)
     if needs_grad(input, other):
         if type(other) in SCALARS:
@@ -387,29 +452,31 @@ def _mul_kernel(a: Any, b: Any) -> Any:
     return a * b if a.dtype.kind != "b" else a & b
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-    dt = D.result_dtype(input, other)
-    if rounding_mode is None:
-        dt = _float_dtype(dt)
+_NO_MODE = object()  # div(a, b) without rounding_mode: DivBackward0; any explicit mode: DivBackward2
+
+
+def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
+    if rounding_mode is _NO_MODE:
         out = _fast_arith(operator.truediv, input, other)
         if out is None:
-            out = _compute(_xp.true_divide, input, other, dt=dt)
+            out = _compute(_xp.true_divide, input, other, dt=_float_dtype(D.result_dtype(input, other)))
         if needs_grad(input, other):
             record(DivBackward0, out, (input, other),
                    (input if wants_grad(other) else None, other))
         return out
-    if rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                           f"'{rounding_mode}'")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    kernel = _floor_div if rounding_mode == "floor" else _trunc_div
-    out = _compute(kernel, input, other, dt=dt)
+    dt = D.result_dtype(input, other)
+    if rounding_mode is None:
+        out = _compute(_xp.true_divide, input, other, dt=_float_dtype(dt))
+    else:
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"'{rounding_mode}'")
+        _no_bool(dt, f"div_{rounding_mode}_cpu")
+        if not (dt.is_floating_point or dt.is_complex):
+            _check_int_zero(other)
+        out = _compute(_floor_div if rounding_mode == "floor" else _trunc_div, input, other, dt=dt)
     if needs_grad(input, other):
-        if type(other) in SCALARS:
-            record(DivBackward3, out, (input,), (None, None))
-        else:
-            record(DivBackward2, out, (input, other), (None, None))
+        record(DivBackward2, out, (input, other), (input if wants_grad(other) else None, other), (rounding_mode,))
     return out
 
 
@@ -442,46 +509,82 @@ def _trunc_div(a: Any, b: Any) -> Any:
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
-    return div(input, other, rounding_mode="floor")
+    """torch has no derivative for floor_divide: its node raises at backward."""
+    return _floor_divide(input, other, "floor_divide")
+
+
+def _floor_divide(input: Any, other: Any, name: str) -> Tensor:
+    dt = D.result_dtype(input, other)
+    _no_bool(dt, "div_floor_cpu")
+    if not (dt.is_floating_point or dt.is_complex):
+        _check_int_zero(other)
+    out = _compute(_floor_div, input, other, dt=dt)
+    if needs_grad(input, other):
+        _record_not_implemented(out, (input, other), name)
+    return out
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     dt = D.result_dtype(input, other)
+    _no_bool(dt, "remainder_cpu")
     if not (dt.is_floating_point or dt.is_complex):
         _check_int_zero(other)
     out = _compute(_xp.remainder, input, other, dt=dt)
     if needs_grad(input, other):
-        if type(other) in SCALARS:
-            record(RemainderBackward1, out, (input,), (None, None))
+        if type(input) in SCALARS:  # remainder(Scalar, Tensor) has no derivative
+            _record_not_implemented(out, (input, other), "remainder")
+        elif type(other) in SCALARS:
+            record(RemainderBackward0, out, (input,))
         else:
-            record(RemainderBackward0, out, (input, other), (input, other))
+            saved = (input, other) if wants_grad(other) else (None, None)
+            record(RemainderBackward1, out, (input, other), saved)
     return out
 
 
 def fmod(input: Any, other: Any) -> Tensor:
     dt = D.result_dtype(input, other)
-    return _compute(_xp.fmod, input, other, dt=dt)
+    _no_bool(dt, "fmod_cpu")
+    if not (dt.is_floating_point or dt.is_complex):
+        _check_int_zero(other)
+    out = _compute(_xp.fmod, input, other, dt=dt)
+    if needs_grad(input, other):
+        if type(other) in SCALARS:
+            record(FmodBackward0, out, (input,))
+        else:
+            record(FmodBackward1, out, (input, other), (input, other) if wants_grad(other) else (None, None))
+    return out
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
+    dt = D.result_dtype(input, exponent)
+    _no_bool(dt, "pow")
+    kernel = _xp.power if dt.is_floating_point or dt.is_complex else _int_power
     if type(input) in SCALARS:  # scalar ** tensor
-        dt = D.result_dtype(input, exponent)
-        out = _compute(_xp.power, input, exponent, dt=dt)
+        out = _compute(kernel, input, exponent, dt=dt)
         if needs_grad(exponent):
             record(PowBackward2, out, (exponent,), (exponent, out), (input,))
         return out
-    dt = D.result_dtype(input, exponent)
     if type(exponent) in SCALARS:
         if not (dt.is_floating_point or dt.is_complex) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = _compute(_xp.power, input, exponent, dt=dt)
+        out = _compute(kernel, input, exponent, dt=dt)
         if needs_grad(input):
             record(PowBackward0, out, (input,), (input,), (exponent,))
         return out
-    out = _compute(_xp.power, input, exponent, dt=dt)
+    out = _compute(kernel, input, exponent, dt=dt)
     if needs_grad(input, exponent):
         record(PowBackward1, out, (input, exponent), (input, exponent, out if wants_grad(exponent) else None))
     return out
+
+
+def _int_power(a: Any, e: Any) -> Any:
+    """Integer power; a negative exponent gives 1 / a**-e truncated (0 unless a is 1 or -1), as torch."""
+    neg = e < 0
+    if not neg.any():
+        return _xp.power(a, e)
+    pos = _xp.power(a, _xp.where(neg, 0, e))
+    odd = (e % 2) != 0
+    return _xp.where(neg, _xp.where(a == 1, 1, _xp.where(a == -1, _xp.where(odd, -1, 1), 0)), pos)
 
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
@@ -504,10 +607,10 @@ MinimumBackward0 = node_class(
     "MinimumBackward0",
     lambda g, a, b: where(a == b, g / 2, g).masked_fill(a > b, 0),
     lambda g, a, b: where(a == b, g / 2, g).masked_fill(a < b, 0))
-ClampBackward1 = node_class("ClampBackward1", lambda g, x, lo, hi: g * _in_range(x, lo, hi))
+ClampBackward1 = node_class("ClampBackward1", lambda g, x, lo, hi: where(_in_range(x, lo, hi), g, 0.0))
 ClampBackward0 = node_class(
     "ClampBackward0",
-    lambda g, x, lo, hi: g * _in_range(x, lo, hi),
+    lambda g, x, lo, hi: where(_in_range(x, lo, hi), g, 0.0),
     lambda g, x, lo, hi: where(x < lo, g, 0.0),
     lambda g, x, lo, hi: where(x > hi, g, 0.0))
 ClampMinBackward0 = node_class("ClampMinBackward0", lambda g, x, lo: g * (x >= lo))
@@ -522,12 +625,12 @@ LerpBackward1 = node_class("LerpBackward1", lambda g, a, b, w: g * (1 - w), lamb
 
 
 def _in_range(x: Tensor, lo: Any, hi: Any) -> Tensor:
-    mask = None
-    if lo is not None:
-        mask = x >= lo
-    if hi is not None:
-        mask = (x <= hi) if mask is None else mask & (x <= hi)
-    return mask
+    """torch's clamp_backward mask; ``logical_and_`` in place, so (x >= lo) must hold the broadcast shape."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo).logical_and_(x <= hi)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
@@ -567,6 +670,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         dt = D.result_dtype(*(v for v in (input, min, max) if v is not None))
+        if dt is D.bool_ and min is not None and max is not None:
+            raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
         lo = arr(min, dt) if min is not None else None
         hi = arr(max, dt) if max is not None else None
         x = arr(input, dt)
@@ -614,6 +719,9 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     dt = D.result_dtype(input, end)
+    if not (dt.is_floating_point or dt.is_complex):
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._short}'")
     if isinstance(weight, Tensor):
         out = _compute(lambda a, b, w: a + w * (b - a), input, end, weight, dt=dt)
         if needs_grad(input, end, weight):
@@ -623,63 +731,6 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if needs_grad(input, end):
         record(LerpBackward0, out, (input, end), None, (weight,))
     return out
-
-
-# ---------------------------------------------------------------------------------------
-# Comparisons, logical and bitwise ops, predicates: never differentiable
-# ---------------------------------------------------------------------------------------
-def _compare(kernel: Any):
-    def op(input: Any, other: Any) -> Tensor:
-        return _compute(kernel, input, other, dt=D.result_dtype(input, other), out_dt=D.bool_)
-
-    return op
-
-
-eq, ne, lt, le, gt, ge = (_compare(k) for k in (_xp.equal, _xp.not_equal, _xp.less, _xp.less_equal,
-                                                 _xp.greater, _xp.greater_equal))
-logical_and, logical_or, logical_xor = (_compare(k) for k in (_xp.logical_and, _xp.logical_or,
-                                                              _xp.logical_xor))
-for _op, _name in zip((eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor),
-                      ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor")):
-    _op.__name__ = _op.__qualname__ = _name
-
-
-def logical_not(input: Tensor) -> Tensor:
-    return wrap(_xp.logical_not(input._data), D.bool_)
-
-
-def _bitwise(kernel: Any, name: str):
-    def op(input: Any, other: Any) -> Tensor:
-        dt = D.result_dtype(input, other)
-        if dt.is_floating_point or dt.is_complex:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt._short}'")
-        return _compute(kernel, input, other, dt=dt)
-
-    op.__name__ = op.__qualname__ = name
-    return op
-
-
-bitwise_and = _bitwise(_xp.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(_xp.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(_xp.bitwise_xor, "bitwise_xor")
-
-
-def bitwise_not(input: Tensor) -> Tensor:
-    if input._dtype.is_floating_point or input._dtype.is_complex:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input._dtype._short}'")
-    return wrap(_xp.invert(input._data), input._dtype)
-
-
-def isnan(input: Tensor) -> Tensor:
-    return wrap(_xp.isnan(input._data), D.bool_)
-
-
-def isinf(input: Tensor) -> Tensor:
-    return wrap(_xp.isinf(input._data), D.bool_)
-
-
-def isfinite(input: Tensor) -> Tensor:
-    return wrap(_xp.isfinite(input._data), D.bool_)
 
 
 # ---------------------------------------------------------------------------------------
@@ -713,23 +764,19 @@ _BINARY_FUNCS = {
     "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder, "fmod": fmod,
     "pow": pow, "atan2": atan2, "arctan2": atan2, "maximum": maximum, "minimum": minimum, "clamp": clamp,
     "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "lerp": lerp, "where": where,
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
-    "greater_equal": ge, "less_equal": le, "not_equal": ne,
-    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
-    "logical_not": logical_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
-    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not, "isnan": isnan, "isinf": isinf,
-    "isfinite": isfinite, "square": square, "conj": conj,
+    "square": square, "conj": conj,
     "arcsin": _unary["asin"], "arccos": _unary["acos"], "arctan": _unary["atan"], "negative": neg,
     "absolute": abs_,
 }
 
 FUNCTIONS = {**_UNARY_FUNCS, **_BINARY_FUNCS}
-_INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clamp_min", "clamp_max", "remainder", "lerp",
-            "floor_divide", "atan2", "maximum", "minimum", "square", *UNARY)
+_INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clamp_min", "clamp_max", "remainder", "fmod", "lerp",
+            "atan2", "square", *UNARY)  # torch has no maximum_ / minimum_
 METHODS = {
     **{k: v for k, v in FUNCTIONS.items() if k not in ("where",)},
     "where": lambda self, condition, other: where(condition, self, other),
     **{f"{k}_": _inplace(FUNCTIONS[k], f"{k}_") for k in _INPLACE if k in FUNCTIONS},
+    "floor_divide_": _inplace(lambda self, other: _floor_divide(self, other, "floor_divide_"), "floor_divide_"),
     "__add__": add, "__radd__": add, "__iadd__": _inplace(add, "__iadd__"),
     "__sub__": sub, "__rsub__": lambda self, other: rsub(self, other), "__isub__": _inplace(sub, "__isub__"),
     "__mul__": mul, "__rmul__": mul, "__imul__": _inplace(mul, "__imul__"),
@@ -738,7 +785,4 @@ METHODS = {
     "__mod__": remainder, "__rmod__": _swap(remainder),
     "__pow__": pow, "__rpow__": _rpow, "__ipow__": _inplace(pow, "__ipow__"),
     "__neg__": neg, "__abs__": abs_, "__pos__": lambda self: self,
-    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor, "__invert__": bitwise_not,
-    "__rand__": _swap(bitwise_and), "__ror__": _swap(bitwise_or), "__rxor__": _swap(bitwise_xor),
 }
