@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _dtype as D
 from ._backend import of as _backend_of
+from .autograd import graph as _graph
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import RemovableHandle, _HookDict
 
@@ -49,7 +50,8 @@ class Size(tuple):
 
 class Tensor:
     __slots__ = ("_data", "_dtype", "_requires_grad", "_grad_fn", "_out_nr", "_grad", "_vc", "_base",
-                 "_acc", "_hooks", "_post_hooks", "_retains_grad", "_inference", "__weakref__", "__dict__")
+                 "_acc", "_hooks", "_post_hooks", "_retains_grad", "_inference", "_attr_v", "__weakref__",
+                 "__dict__")
 
     @staticmethod
     def _make(data: Any, dtype: D.dtype) -> Tensor:
@@ -124,6 +126,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
     @property
@@ -131,17 +135,26 @@ class Tensor:
         return _backend_of(self._data)
 
     # --- autograd state ------------------------------------------------------------
+    # A view's ``_attr_v`` is the version at which its history was last set; when the base
+    # (or another view of it) is written in place, the history is rebuilt on next use
+    # (``_ops.inplace.refresh_view``), as torch's VariableHooks::grad_fn does.
     @property
     def grad_fn(self) -> Any:
+        if self._base is not None and self._vc[0] != self._attr_v:
+            _graph.refresh_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None and self._vc[0] != self._attr_v:
+            _graph.refresh_view(self)
         return self._grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad or self._grad_fn is not None
+        if self._requires_grad or self._grad_fn is not None:
+            return True
+        return _graph._stale_view(self)
 
     @requires_grad.setter
     def requires_grad(self, value: Any) -> None:
@@ -211,10 +224,10 @@ class Tensor:
     def retain_grad(self) -> None:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is None or self._retains_grad:
+        node = self.grad_fn
+        if node is None or self._retains_grad:
             return
         self._retains_grad = True
-        node = self._grad_fn
         if node._retain is None:
             node._retain = {}
         node._retain[self._out_nr] = weakref.ref(self)
@@ -223,7 +236,7 @@ class Tensor:
         """hook(grad) runs when this tensor's gradient is computed; a non-None return replaces it."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        node = self._grad_fn
+        node = self.grad_fn
         if node is None:  # leaf: its AccumulateGrad reads the tensor's own hooks
             if self._hooks is None:
                 self._hooks = _HookDict()

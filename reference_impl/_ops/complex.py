@@ -56,8 +56,11 @@ def conj(input: Tensor) -> Tensor:
 
 
 def conj_physical(input: Tensor) -> Tensor:
+    """A conjugated copy; a non-complex tensor is returned itself (torch does the same)."""
+    if not input._dtype.is_complex:
+        return input
     out = wrap(backend_of(input._data).conj(input._data), input._dtype)
-    if input._dtype.is_complex and needs_grad(input):
+    if needs_grad(input):
         record(ConjPhysicalBackward0, out, (input,))
     return out
 

@@ -12,6 +12,7 @@ from typing import Any
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
+from ..autograd import graph as _graph
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, node_class
 
@@ -100,6 +101,7 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
                     s.data, s.vc, s.version, s.base = self._data, self._vc, self._vc[0], self._base
         if self._base is not None:
             _rebase_view(self, node)
+            self._attr_v = self._vc[0]
     return self
 
 
@@ -162,6 +164,33 @@ def restride(view: Tensor, key: tuple | None = None) -> None:
     view._grad_fn = AsStridedBackward0(((base._grad_fn, 0),), None, (base._data.shape, key),
                                        ((view._data.shape, view._dtype),))
     view._out_nr = 0
+    view._attr_v = view._vc[0]
+
+
+def refresh_view(view: Tensor) -> None:
+    """torch's VariableHooks::grad_fn: the base or another view of it was written in place
+    since ``view``'s history was set, so the view now differentiates as
+    AsStridedBackward0 of its base's current history (views made in no_grad / inference
+    mode or by multi-output ops refuse, as torch's handle_view_on_rebase)."""
+    base = view._base
+    old = view._grad_fn
+    if old is None and not (base._requires_grad or base._grad_fn is not None):
+        return
+    meta = view.__dict__.get("_view_meta")
+    if meta is not None:  # raised on every use, as torch
+        raise RuntimeError(_view_meta_message(view, meta).replace(
+            "and is being modified inplace", "and its base or another view of its base has been modified inplace"))
+    view._attr_v = view._vc[0]
+    key = _positions(view)
+    if key is None:  # unmappable layout (a dtype view): keep the old history
+        return
+    view._grad_fn = AsStridedBackward0((edge(base),), None, (base._data.shape, key),
+                                       ((view._data.shape, view._dtype),))
+    view._out_nr = 0
+    if view._retains_grad and old is not None and old._retain:  # torch moves only the retain_grad hook
+        ref = old._retain.pop(view._out_nr, None)
+        if ref is not None:
+            view._grad_fn._retain = {0: ref}
 
 
 def _positions(view: Tensor) -> tuple | None:
@@ -180,3 +209,6 @@ def _snapshot(saved: Any, self: Tensor) -> Any:
         old._grad_fn, old._out_nr, old._requires_grad = self._grad_fn, self._out_nr, self._requires_grad
         return _SavedInput(old)
     return saved
+
+
+_graph.refresh_view = refresh_view

@@ -43,6 +43,7 @@ def make_view(base: Tensor, data: Any) -> Tensor:
     """
     t = Tensor._make(data, base._dtype)
     t._vc = base._vc
+    t._attr_v = base._vc[0]  # the version its history belongs to (see inplace.refresh_view)
     t._inference = base._inference
     if base._base is None:
         t._base, meta = base, None

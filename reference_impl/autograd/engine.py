@@ -139,13 +139,18 @@ def _steal(grad: Any, variable: Any) -> Any:
             return None
     from .._tensor import Tensor
 
-    return Tensor._make(data, grad._dtype)
+    t = Tensor._make(data, grad._dtype)
+    t._vc = grad._vc  # new_grad.detach() shares the version counter
+    return t
 
 
 def _fresh(grad: Any) -> Any:
+    """torch's clone_obey_contract: new_empty_strided(...).copy_(grad), so the copy is at version 1."""
     from .._tensor import Tensor
 
-    return Tensor._make(grad._data.copy(), grad._dtype)
+    t = Tensor._make(grad._data.copy(), grad._dtype)
+    t._vc[0] = 1
+    return t
 
 
 def _discover(roots: list) -> tuple[dict, list]:

@@ -183,10 +183,16 @@ def grad_accumulator(t: Any) -> AccumulateGrad:
 _NOT_TENSORS = frozenset({type(None), int, float, bool, complex})
 
 
+# ``_ops.inplace.refresh_view`` (set when that module loads): torch's lazy view-history update.
+refresh_view: Callable | None = None
+
+
 def edge(t: Any) -> tuple:
     """The (node, output_nr) pair through which gradient reaches tensor ``t``."""
     if type(t) in _NOT_TENSORS:
         return _NO_EDGE
+    if t._base is not None and t._vc[0] != t._attr_v:
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._out_nr)
@@ -204,6 +210,8 @@ def needs_grad(*inputs: Any) -> bool:
             continue
         if getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False):
             return True
+        if _stale_view(t):
+            return True
     return False
 
 
@@ -211,7 +219,15 @@ def wants_grad(t: Any) -> bool:
     """Whether input ``t`` of a recording op needs a gradient (decides what gets saved)."""
     if type(t) in _NOT_TENSORS:
         return False
-    return getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False)
+    return getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False) or _stale_view(t)
+
+
+def _stale_view(t: Any) -> bool:
+    """A view whose base was written in place since its history was set, and that now
+    requires grad through it (torch: a view requires grad when its base does)."""
+    base = getattr(t, "_base", None)
+    return (base is not None and t._vc[0] != t._attr_v
+            and (base._requires_grad or base._grad_fn is not None))
 
 
 def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args: tuple = ()) -> Any:
@@ -322,7 +338,7 @@ class _SavedOutput:
             shape_owner = make(self.data, self.dtype)
             raise _modified_error(shape_owner, self.version, node, self.out_nr, self.vc[0])
         t = make(self.data, self.dtype)
-        t._vc, t._base = self.vc, self.base
+        t._vc, t._base, t._attr_v = self.vc, self.base, self.vc[0]
         if _grad_state.enabled:  # double backward differentiates through the saved output
             t._grad_fn, t._out_nr = node, self.out_nr
         return t
@@ -340,7 +356,7 @@ def _tensor_make() -> Callable:
 
 _make_tensor: Callable | None = None
 
-_SUFFIX = re.compile(r"Backward0$|Backward(?=\d+$)")  # PowBackward0 -> Pow, PowBackward1 -> Pow1 (torch)
+_SUFFIX = re.compile(r"Backward0?$|Backward(?=\d+$)")  # PowBackward0 -> Pow, PowBackward1 -> Pow1 (torch)
 
 
 def _modified_error(t: Any, expected: int, producer: Node | None, out_nr: int, now: int | None = None):
