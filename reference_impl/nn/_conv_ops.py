@@ -1,7 +1,9 @@
 """conv1d / conv2d on NumPy: im2col through a sliding-window view, then one einsum per group.
 
 ConvolutionBackward0 takes (input, weight, bias) like torch's node. Its gradients are
-computed at array level (einsum + col2im), so they cannot be differentiated again.
+computed at array level (einsum + col2im); under create_graph each is recorded as a
+ConvolutionBackwardBackward0 node (inputs grad_output, input, weight, like torch's) whose
+formulas are convolutions again, so double and triple backward work.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import Any
 
 from .._backend import of as backend_of
 from .._ops._util import wrap
-from .._tensor import Tensor
+from .._tensor import _GRAD_DTYPE_NAMES, Tensor
 from ..autograd.graph import needs_grad, node_class, record
+from ._functional_activations import no_bool
 
 _SAME_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
                  "copy of the input be created (Triggered internally at "
@@ -87,7 +90,46 @@ def _grad_weight(g: Tensor, x: Tensor, w: Tensor, b: Any, groups: int, nd: int, 
 
 
 def _grad_bias(g: Tensor, x: Tensor, w: Tensor, b: Any, *args: Any) -> Tensor:
-    return g.sum((0, *range(2, g.dim())))
+    grad = g.sum((0, *range(2, g.dim())))
+    if not grad.requires_grad and needs_grad(g, x, w):  # one joint node in torch: requires grad
+        record(_BiasGradNode, grad, (g, x, w))
+    return grad
+
+
+# Under create_graph: dx = T_in(g, w) and dw = T_w(g, x) are bilinear, with
+# <gg, T_in(g, w)> = <g, conv(gg, w)> = <T_w(g, gg), w> and
+# <gg, T_w(g, x)> = <g, conv(x, gg)> = <T_in(g, gg), x>.
+def _input_grad_op(g: Tensor, x: Tensor, w: Tensor, *args: Any) -> Tensor:
+    out = _grad_input(g, x, w, None, *args)
+    if needs_grad(g, x, w):
+        record(_InputGradNode, out, (g, x, w), (g, x, w), args)
+    return out
+
+
+def _weight_grad_op(g: Tensor, x: Tensor, w: Tensor, *args: Any) -> Tensor:
+    out = _grad_weight(g, x, w, None, *args)
+    if needs_grad(g, x, w):
+        record(_WeightGradNode, out, (g, x, w), (g, x, w), args)
+    return out
+
+
+def _conv(x: Tensor, w: Tensor, groups: int, nd: int, stride: tuple, padding: tuple, dilation: tuple) -> Tensor:
+    return convolution(x, w, None, stride, padding, dilation, groups)
+
+
+_InputGradNode = node_class(
+    "ConvolutionBackwardBackward0",
+    lambda gg, g, x, w, *args: _conv(gg, w, *args),
+    lambda gg, g, x, w, *args: None,
+    lambda gg, g, x, w, *args: _weight_grad_op(g, gg, w, *args),
+)
+_WeightGradNode = node_class(
+    "ConvolutionBackwardBackward0",
+    lambda gg, g, x, w, *args: _conv(x, gg, *args),
+    lambda gg, g, x, w, *args: _input_grad_op(g, x, gg, *args),
+    lambda gg, g, x, w, *args: None,
+)
+_BiasGradNode = node_class("ConvolutionBackwardBackward0", *((lambda gg: None,) * 3))
 
 
 def _ndindex(shape: tuple) -> list:
@@ -97,7 +139,12 @@ def _ndindex(shape: tuple) -> list:
     return out
 
 
-ConvolutionBackward0 = node_class("ConvolutionBackward0", _grad_input, _grad_weight, _grad_bias)
+ConvolutionBackward0 = node_class(
+    "ConvolutionBackward0",
+    lambda g, x, w, b, *args: _input_grad_op(g, x, w, *args),
+    lambda g, x, w, b, *args: _weight_grad_op(g, x, w, *args),
+    _grad_bias,
+)
 
 
 def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple, padding: tuple,
@@ -131,6 +178,16 @@ def _pad_end(x: Tensor, extra: tuple) -> Tensor:
     return out
 
 
+def _check_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    dt = input._dtype
+    if bias is not None and bias._dtype is not dt:
+        raise RuntimeError(f"Input type ({_GRAD_DTYPE_NAMES[dt.name]}) and bias type "
+                           f"({_GRAD_DTYPE_NAMES[bias._dtype.name]}) should be the same")
+    no_bool("slow_conv2d_cpu", dt)
+    if weight._dtype is not dt:
+        raise RuntimeError(f"expected scalar type {dt._short} but found {weight._dtype._short}")
+
+
 def _tuple(v: Any, nd: int) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd
 
@@ -161,5 +218,6 @@ def conv_nd(nd: int, name: str, input: Tensor, weight: Tensor, bias: Tensor | No
             pads = tuple((t // 2, t // 2) for t in total)
     else:
         pads = tuple((p, p) for p in _tuple(padding, nd))
+    _check_dtypes(input, weight, bias)
     out = convolution(x, weight, bias, stride, pads, dilation, groups)
     return out if batched else out.squeeze(0)

@@ -22,7 +22,7 @@ from .._ops.elementwise import mul, where
 from .._ops.linalg import column_major, matmul, mm_mat1_backward, mm_mat2_backward, t
 from .._ops.random import _rng
 from .._ops.shape import reshape, wrap_dim
-from .._tensor import _GRAD_DTYPE_NAMES, Tensor
+from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -45,9 +45,24 @@ def _run(input: Tensor, kernel: Any, *args: Any) -> Tensor:
         return wrap(kernel(xp, x, *args), input._dtype)
 
 
+def not_implemented(kernel_name: str, dt: D.dtype) -> NotImplementedError:
+    """torch's dispatch error for a dtype a CPU kernel is not compiled for."""
+    return NotImplementedError(f"\"{kernel_name}\" not implemented for '{dt._short}'")
+
+
+def floating_only(kernel_name: str, dt: D.dtype) -> None:
+    if not dt.is_floating_point:
+        raise not_implemented(kernel_name, dt)
+
+
+def no_bool(kernel_name: str, dt: D.dtype) -> None:
+    """Matmul-like kernels (addmm, bmm, conv) take every dtype but Bool."""
+    if dt is D.bool_:
+        raise not_implemented(kernel_name, dt)
+
+
 def _floating_only(input: Tensor, kernel_name: str) -> None:
-    if not input._dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{input._dtype._short}'")
+    floating_only(kernel_name, input._dtype)
 
 
 # ---------------------------------------------------------------------------------------
@@ -107,7 +122,23 @@ def _leaky_relu_kernel(xp: Any, x: Any, slope: float) -> Any:
 
 
 def _leaky_relu_backward(g: Tensor, x: Tensor, slope: float) -> Tensor:
-    return where(x > 0, g, g * slope)
+    """torch's leaky_relu_backward op: its own node, so create_graph results depend on ``x``."""
+    gd = g._data
+    out = wrap(backend_of(gd).where(x._data > 0, gd, gd * gd.dtype.type(slope)), g._dtype)
+    if needs_grad(g, x):
+        record(LeakyReluBackwardBackward0, out, (g, x), (x,), (slope,))
+    return out
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    return wrap(backend_of(t._data).zeros(t._data.shape, t._data.dtype), t._dtype)
+
+
+LeakyReluBackwardBackward0 = node_class(
+    "LeakyReluBackwardBackward0",
+    lambda gg, x, slope: _leaky_relu_backward(gg, x, slope),
+    lambda gg, x, slope: _zeros_like(gg),
+)
 
 
 def _softplus_kernel(xp: Any, x: Any, beta: float, threshold: float) -> Any:
@@ -124,7 +155,7 @@ def _elu_result_backward(g: Tensor, y: Tensor, alpha: float) -> Tensor:
 
 
 def _leaky_relu_result_backward(g: Tensor, y: Tensor, slope: float) -> Tensor:
-    return where(y > 0, g, g * slope)
+    return _leaky_relu_backward(g, y, slope)
 
 
 GeluBackward0 = node_class("GeluBackward0", _gelu_backward)
@@ -304,15 +335,15 @@ def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
     sa, sb = mat1._data.shape, mat2._data.shape
     if sa[1] != sb[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
-    if mat1._dtype is not mat2._dtype:
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{_GRAD_DTYPE_NAMES[mat1._dtype.name]} != {_GRAD_DTYPE_NAMES[mat2._dtype.name]}"
-        )
     if bias._dtype is not mat2._dtype:
         raise RuntimeError(
             f"self and mat2 must have the same dtype, but got {bias._dtype._short} and {mat2._dtype._short}"
         )
+    if mat1._dtype is not mat2._dtype:
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {mat1._dtype._short} and {mat2._dtype._short}"
+        )
+    no_bool("addmm_impl_cpu_", mat1._dtype)
     out_shape = (sa[0], sb[1])
     xp = backend_of(mat1._data)
     try:

@@ -16,7 +16,7 @@ from .._ops.elementwise import add, neg, where
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
-from ._functional_activations import log_softmax
+from ._functional_activations import floating_only, log_softmax
 from ._functional_losses import _check_reduction, _not_differentiable, _reduction
 
 
@@ -46,6 +46,7 @@ def _nll_kernel(
 ) -> Tensor:
     """Forward and node for class dim 1 (dim 0 for a 1-D input); ``target`` has the other dims."""
     _check_target_dtype(target)
+    floating_only("nll_loss_out_frame" if cls is NllLossBackward0 else "nll_loss2d_forward_out_frame", input._dtype)
     _not_differentiable(
         "nll_loss_forward" if cls is NllLossBackward0 else "nll_loss2d_forward", "weight", weight
     )

@@ -20,6 +20,7 @@ from .._ops._util import arr, broadcast_error, wrap
 from .._ops.elementwise import where
 from .._tensor import Size, Tensor
 from ..autograd.graph import needs_grad, node_class, record
+from ._functional_activations import floating_only
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -124,6 +125,7 @@ def _smooth_l1_kernel(xp: Any, d: Any, beta: float) -> Any:
 
 def _pointwise_loss(cls: type, kernel: Any, a: Tensor, b: Tensor, reduction: str, *args: Any) -> Tensor:
     dt = D.result_dtype(a, b)
+    floating_only("mse_cpu" if cls is MseLossBackward0 else "smooth_l1_cpu", dt)
     x, y = arr(a, dt), arr(b, dt)
     xp = backend_of(x)
     with xp.errstate(all="ignore"):
@@ -241,6 +243,7 @@ def binary_cross_entropy(
         weight = weight if weight._data.shape == shape else weight.expand(shape)
     _not_differentiable("binary_cross_entropy", "weight", weight)
     dt = D.result_dtype(input, target)
+    floating_only("binary_cross_entropy", dt)
     x, t = arr(input, dt), arr(target, dt)
     xp = backend_of(x)
     if ((x < 0) | (x > 1)).any():
@@ -310,6 +313,7 @@ def binary_cross_entropy_with_logits(
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     dt = D.result_dtype(input, target)
+    floating_only("log_sigmoid_cpu", dt)
     x, t = arr(input, dt), arr(target, dt)
     xp = backend_of(x)
     with xp.errstate(all="ignore"):

@@ -11,29 +11,80 @@ from typing import Any
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._ops._util import wrap
-from .._tensor import Tensor
+from .._tensor import _GRAD_DTYPE_NAMES, Tensor
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
+from ._functional_activations import floating_only, no_bool
+from ._functional_losses import _not_differentiable
+
+
+# --- helpers for create_graph ---------------------------------------------------------------
+def _grad_mode_and(*inputs: Any) -> bool:
+    """create_graph is on and a tensor the gradient is a function of requires grad."""
+    return _grad_state.enabled and any(t is not None and t.requires_grad for t in inputs)
+
+
+def _joint_output(grad: Tensor, cls: type, *inputs: Any) -> Tensor:
+    """torch computes all of a fused op's gradients in one differentiable node, so under create_graph
+    even a gradient that does not depend on the inputs (a bias gradient) requires grad; its own
+    derivative is undefined (None), which this node reproduces."""
+    if not grad.requires_grad and needs_grad(*inputs):
+        grad = grad.clone() if grad is inputs[0] else grad  # never the incoming gradient itself
+        record(cls, grad, inputs)
+    return grad
+
+
+_NONE = (lambda gg: None,) * 3
+NativeLayerNormBackwardBackward0 = node_class("NativeLayerNormBackwardBackward0", *_NONE)
+NativeBatchNormBackwardBackward0 = node_class("NativeBatchNormBackwardBackward0", *_NONE)
+
+
+def _check_mixed_dtype(input: Tensor, *params: Tensor | None) -> None:
+    """torch's CPU norms accept float parameters for a half input, and otherwise one dtype."""
+    given = [p for p in params if p is not None]
+    if not any(p._dtype is not input._dtype for p in given):
+        return
+    if any(p._dtype is not D.float32 for p in given):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input._dtype is not D.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
 # --- layer_norm ---------------------------------------------------------------------------
+def _stats(x: Tensor, mean: Tensor, rstd: Tensor, axes: tuple, eps: float) -> tuple[Tensor, Tensor]:
+    """The saved statistics, or under create_graph the same values as functions of ``x`` (so
+    that double backward differentiates through the mean and variance, as torch's does)."""
+    if not (_grad_state.enabled and x.requires_grad):
+        return mean, rstd
+    mean = x.mean(axes, keepdim=True)
+    centered = x - mean
+    return mean, ((centered * centered).mean(axes, keepdim=True) + eps).rsqrt()
+
+
 def _ln_xhat(x: Tensor, mean: Tensor, rstd: Tensor) -> Tensor:
     return (x - mean) * rstd
 
 
-def _ln_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+def _ln_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple,
+                   eps: float) -> Tensor:
+    mean, rstd = _stats(x, mean, rstd, axes, eps)
     gw = g if w is None else g * w
     xhat = _ln_xhat(x, mean, rstd)
     return rstd * (gw - gw.mean(axes, keepdim=True) - xhat * (gw * xhat).mean(axes, keepdim=True))
 
 
-def _ln_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+def _ln_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple,
+                    eps: float) -> Tensor:
+    mean, rstd = _stats(x, mean, rstd, axes, eps)
     batch = tuple(range(x.dim() - len(axes)))
     return (g * _ln_xhat(x, mean, rstd)).sum(batch) if batch else g * _ln_xhat(x, mean, rstd)
 
 
-def _ln_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple) -> Tensor:
+def _ln_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple,
+                  eps: float) -> Tensor:
     batch = tuple(range(x.dim() - len(axes)))
-    return g.sum(batch) if batch else g
+    grad = g.sum(batch) if batch else g
+    return _joint_output(grad, NativeLayerNormBackwardBackward0, g, x, w)
 
 
 NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _ln_grad_input, _ln_grad_weight,
@@ -47,6 +98,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
                            f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
+    _check_mixed_dtype(input, weight, bias)
+    floating_only("LayerNormKernelImpl", input._dtype)
     x = input._data
     xp = backend_of(x)
     axes = tuple(range(x.ndim - k, x.ndim))
@@ -62,7 +115,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if needs_grad(input, weight, bias):
         mean_t, rstd_t = wrap(mean, input._dtype), wrap(rstd, input._dtype)
         record(NativeLayerNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
-               (axes,))
+               (axes, eps))
     return result
 
 
@@ -72,8 +125,10 @@ def _bn_shape(x: Tensor) -> tuple:
 
 
 def _bn_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
-                   training: bool) -> Tensor:
+                   training: bool, eps: float) -> Tensor:
     axes = (0, *range(2, x.dim()))
+    if training:
+        mean, rstd = _stats(x, mean, rstd, axes, eps)
     scale = rstd if w is None else rstd * w.reshape(_bn_shape(x))
     if not training:
         return g * scale
@@ -82,12 +137,15 @@ def _bn_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Ten
 
 
 def _bn_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
-                    training: bool) -> Tensor:
+                    training: bool, eps: float) -> Tensor:
+    if training:
+        mean, rstd = _stats(x, mean, rstd, (0, *range(2, x.dim())), eps)
     return (g * ((x - mean) * rstd)).sum((0, *range(2, x.dim())))
 
 
-def _bn_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, training: bool) -> Tensor:
-    return g.sum((0, *range(2, x.dim())))
+def _bn_grad_bias(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, training: bool,
+                  eps: float) -> Tensor:
+    return _joint_output(g.sum((0, *range(2, x.dim()))), NativeBatchNormBackwardBackward0, g, x, w)
 
 
 NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _bn_grad_input, _bn_grad_weight,
@@ -102,11 +160,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     xp = backend_of(x)
     axes = (0, *range(2, x.ndim))
     bshape = (1, -1) + (1,) * (x.ndim - 2)
+    count = x.size // x.shape[1]
+    if training and count <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    _not_differentiable("native_batch_norm", "running_mean", running_mean)
+    _not_differentiable("native_batch_norm", "running_var", running_var)
+    floating_only("batch_norm", input._dtype)
+    _check_mixed_dtype(input, weight, bias, running_mean, running_var)
     if training:
-        count = x.size // x.shape[1]
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{input.shape}")
         mean = xp.mean(x, axis=axes, keepdims=True)
         centered = x - mean
         var = xp.mean(centered * centered, axis=axes, keepdims=True)
@@ -129,15 +190,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if needs_grad(input, weight, bias):
         mean_t, rstd_t = wrap(mean.astype(x.dtype), input._dtype), wrap(rstd, input._dtype)
         record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
-               (training,))
+               (training, eps))
     return result
 
 
 def _blend(stat: Tensor, batch_value: Any, momentum: float) -> None:
-    """stat = (1 - momentum) * stat + momentum * batch_value, in place (a buffer update)."""
+    """stat = (1 - momentum) * stat + momentum * batch_value, in place; like torch's kernel, it
+    leaves the version counter alone."""
     xp = backend_of(stat._data)
     xp.copyto(stat._data, (1 - momentum) * stat._data + momentum * batch_value, casting="unsafe")
-    stat._vc[0] += 1
 
 
 # --- embedding ----------------------------------------------------------------------------
@@ -177,18 +238,30 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 
 # --- bilinear -----------------------------------------------------------------------------
 def _tri_x1(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    if _grad_mode_and(g, w, x2):  # create_graph: the same contraction with Tensor ops
+        return (_g_w(g, w) * x2.unsqueeze(1)).sum(-1)
     xp = backend_of(g._data)
     return wrap(xp.einsum("...o,oij,...j->...i", g._data, w._data, x2._data, optimize=True), x1._dtype)
 
 
 def _tri_w(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    if _grad_mode_and(g, x1, x2):
+        outer = (x1.unsqueeze(2) * x2.unsqueeze(1)).reshape(x1.shape[0], -1)
+        return g.t().matmul(outer).reshape(w.shape)
     xp = backend_of(g._data)
     return wrap(xp.einsum("...o,...i,...j->oij", g._data, x1._data, x2._data, optimize=True), w._dtype)
 
 
 def _tri_x2(g: Tensor, x1: Tensor, w: Tensor, x2: Tensor) -> Tensor:
+    if _grad_mode_and(g, w, x1):
+        return (_g_w(g, w) * x1.unsqueeze(2)).sum(1)
     xp = backend_of(g._data)
     return wrap(xp.einsum("...o,oij,...i->...j", g._data, w._data, x1._data, optimize=True), x2._dtype)
+
+
+def _g_w(g: Tensor, w: Tensor) -> Tensor:
+    """sum_o g[b, o] w[o, i, j] as a (B, I, J) tensor."""
+    return g.matmul(w.reshape(w.shape[0], -1)).reshape(g.shape[0], w.shape[1], w.shape[2])
 
 
 TrilinearBackward0 = node_class("TrilinearBackward0", _tri_x1, _tri_w, _tri_x2)
@@ -196,6 +269,11 @@ TrilinearBackward0 = node_class("TrilinearBackward0", _tri_x1, _tri_w, _tri_x2)
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x1^T W x2 (+ b): TrilinearBackward0, then a view, then the bias add, like torch."""
+    named = (("input1", input1), ("input2", input2), ("weight", weight), ("bias", bias))
+    if any(t._dtype is not input1._dtype for _, t in named if t is not None):
+        raise RuntimeError("All tensors must have the same dtype, got " + ", ".join(
+            f"{name}: {_GRAD_DTYPE_NAMES[t._dtype.name]}" for name, t in named if t is not None))
+    no_bool("bmm", input1._dtype)
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {input1.shape[:-1]} and "
                            f"{input2.shape[:-1]}")

@@ -9,10 +9,13 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..._ops._util import wrap
+from ... import _dtype as D
+from ..._backend import of as backend_of
+from ..._ops._util import arr, wrap
 from ..._tensor import Tensor
 from ...autograd.graph import needs_grad, node_class, record
 from .. import functional as F
+from .._functional_activations import floating_only
 from .module import Module
 
 
@@ -144,6 +147,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                weight: Tensor | None = None) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2); one HuberLossBackward0 node."""
     _check_reduction(reduction)
+    floating_only("huber_cpu", D.result_dtype(input, target))
     x, t = input._data, target._data
     xp = input._backend
     d = x - t
@@ -172,10 +176,14 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
         reduction = _legacy_reduction(size_average, reduce)
     elif reduction == "mean":
         warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
+    if input._dtype.is_complex or target._dtype.is_complex:
+        raise RuntimeError("kl_div: Complex inputs not supported.")
+    if not (input._dtype.is_floating_point and target._dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        loss = _xlogy_self(target) - target * input
+        loss = xlogy(target, target) - target * input
     if reduction == "mean":
         return loss.mean()
     if reduction in ("sum", "batchmean"):
@@ -184,11 +192,22 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     return loss
 
 
-def _xlogy_self(t: Tensor) -> Tensor:
-    """xlogy(t, t): t * log(t), with 0 where t == 0."""
-    if needs_grad(t):
-        return (t * t.log()).where(t != 0, t * 0)
-    xp = t._backend
+XlogyBackward0 = node_class(
+    "XlogyBackward0",
+    lambda g, x, y: g * xlogy(x != 0, y),
+    lambda g, x, y: g * x / y)
+
+
+def xlogy(x: Tensor, y: Tensor) -> Tensor:
+    """x * log(y), 0 where x == 0 (unless y is NaN): kl_div's XlogyBackward0 node."""
+    dt = D.result_dtype(x, y)
+    if not dt.is_floating_point:
+        dt = D.get_default_dtype()
+    a, b = arr(x, dt), arr(y, dt)
+    xp = backend_of(a)
     with xp.errstate(all="ignore"):
-        data = xp.where(t._data == 0, 0, t._data * xp.log(t._data))
-    return wrap(data, t._dtype)
+        data = xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b))
+    out = wrap(data, dt)
+    if needs_grad(x, y):
+        record(XlogyBackward0, out, (x, y), (x, y))
+    return out
