@@ -242,7 +242,9 @@ def binary_cross_entropy(
         shape = _broadcast_weight_shape(target._data.shape, weight._data.shape)
         weight = weight if weight._data.shape == shape else weight.expand(shape)
     _not_differentiable("binary_cross_entropy", "weight", weight)
-    dt = D.result_dtype(input, target)
+    if target._dtype is not input._dtype:
+        raise RuntimeError(f"Found dtype {target._dtype._short} but expected {input._dtype._short}")
+    dt = input._dtype
     floating_only("binary_cross_entropy", dt)
     x, t = arr(input, dt), arr(target, dt)
     xp = backend_of(x)
@@ -266,6 +268,20 @@ def _broadcast_weight_shape(target: tuple, weight: tuple) -> tuple:
             f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is "
             f"between arg 0 with shape {Size(target)} and arg 1 with shape {Size(weight)}."
         ) from None
+
+
+def _bce_logits_dtype(input: Tensor, target: Tensor) -> D.dtype:
+    """ATen computes log_sigmoid(input), then (1 - target).mul_(input): the loss has target's
+    dtype, with the errors of each of those steps."""
+    floating_only("log_sigmoid_cpu", input._dtype)
+    out = target._dtype
+    if out is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                           "or `logical_xor()` operator instead.")
+    result = D.result_dtype(input, target)
+    if not D.can_cast(result, out):
+        raise RuntimeError(f"result type {result._short} can't be cast to the desired output type {out._short}")
+    return out
 
 
 def _log_sigmoid(x: Tensor) -> Tensor:
@@ -312,8 +328,8 @@ def binary_cross_entropy_with_logits(
         )
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    out_dt = _bce_logits_dtype(input, target)
     dt = D.result_dtype(input, target)
-    floating_only("log_sigmoid_cpu", dt)
     x, t = arr(input, dt), arr(target, dt)
     xp = backend_of(x)
     with xp.errstate(all="ignore"):
@@ -323,7 +339,7 @@ def binary_cross_entropy_with_logits(
         loss = (1 - t) * x - log_sigmoid
         if weight is not None:
             loss = loss * arr(weight, dt)
-        out = wrap(_reduce_data(xp, loss, reduction), dt)
+        out = wrap(_reduce_data(xp, xp.astype(loss, out_dt.np, copy=False), reduction), out_dt)
     if needs_grad(input, target):
         record(
             BinaryCrossEntropyWithLogitsBackward0,

@@ -14,7 +14,7 @@ from .._ops._util import wrap
 from .._tensor import _GRAD_DTYPE_NAMES, Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
-from ._functional_activations import floating_only, no_bool
+from ._functional_activations import _compute_dtype, floating_only, no_bool
 from ._functional_losses import _not_differentiable
 
 
@@ -37,6 +37,16 @@ def _joint_output(grad: Tensor, cls: type, *inputs: Any) -> Tensor:
 _NONE = (lambda gg: None,) * 3
 NativeLayerNormBackwardBackward0 = node_class("NativeLayerNormBackwardBackward0", *_NONE)
 NativeBatchNormBackwardBackward0 = node_class("NativeBatchNormBackwardBackward0", *_NONE)
+
+
+def _acc(dt: D.dtype) -> D.dtype:
+    """torch's CPU norms compute a half input in float (its accumulate type)."""
+    return D.float32 if dt is D.float16 else dt
+
+
+def _up(t: Any) -> Any:
+    """A half tensor as float, for backward formulas that mirror the float kernels."""
+    return t.to(D.float32) if t is not None and t._dtype is D.float16 else t
 
 
 def _check_mixed_dtype(input: Tensor, *params: Tensor | None) -> None:
@@ -68,6 +78,7 @@ def _ln_xhat(x: Tensor, mean: Tensor, rstd: Tensor) -> Tensor:
 def _ln_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple,
                    eps: float) -> Tensor:
     mean, rstd = _stats(x, mean, rstd, axes, eps)
+    g, x, w = _up(g), _up(x), _up(w)
     gw = g if w is None else g * w
     xhat = _ln_xhat(x, mean, rstd)
     return rstd * (gw - gw.mean(axes, keepdim=True) - xhat * (gw * xhat).mean(axes, keepdim=True))
@@ -75,6 +86,7 @@ def _ln_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Ten
 
 def _ln_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor, axes: tuple,
                     eps: float) -> Tensor:
+    g, x = _up(g), _up(x)
     mean, rstd = _stats(x, mean, rstd, axes, eps)
     batch = tuple(range(x.dim() - len(axes)))
     return (g * _ln_xhat(x, mean, rstd)).sum(batch) if batch else g * _ln_xhat(x, mean, rstd)
@@ -100,20 +112,22 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                            f"{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
     _check_mixed_dtype(input, weight, bias)
     floating_only("LayerNormKernelImpl", input._dtype)
+    cdt = _compute_dtype(input._dtype)
     x = input._data
     xp = backend_of(x)
+    x = xp.astype(x, cdt, copy=False)
     axes = tuple(range(x.ndim - k, x.ndim))
     mean = xp.mean(x, axis=axes, keepdims=True)
     centered = x - mean
     rstd = 1 / xp.sqrt(xp.mean(centered * centered, axis=axes, keepdims=True) + eps)
     out = centered * rstd
     if weight is not None:
-        out = out * weight._data
+        out = out * xp.astype(weight._data, cdt, copy=False)
     if bias is not None:
-        out = out + bias._data
-    result = wrap(out, input._dtype)
+        out = out + xp.astype(bias._data, cdt, copy=False)
+    result = wrap(xp.astype(out, input._dtype.np, copy=False), input._dtype)
     if needs_grad(input, weight, bias):
-        mean_t, rstd_t = wrap(mean, input._dtype), wrap(rstd, input._dtype)
+        mean_t, rstd_t = wrap(mean, _acc(input._dtype)), wrap(rstd, _acc(input._dtype))
         record(NativeLayerNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
                (axes, eps))
     return result
@@ -127,6 +141,7 @@ def _bn_shape(x: Tensor) -> tuple:
 def _bn_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
                    training: bool, eps: float) -> Tensor:
     axes = (0, *range(2, x.dim()))
+    g, x, w = _up(g), _up(x), _up(w)
     if training:
         mean, rstd = _stats(x, mean, rstd, axes, eps)
     scale = rstd if w is None else rstd * w.reshape(_bn_shape(x))
@@ -138,6 +153,7 @@ def _bn_grad_input(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Ten
 
 def _bn_grad_weight(g: Tensor, x: Tensor, w: Any, b: Any, mean: Tensor, rstd: Tensor,
                     training: bool, eps: float) -> Tensor:
+    g, x = _up(g), _up(x)
     if training:
         mean, rstd = _stats(x, mean, rstd, (0, *range(2, x.dim())), eps)
     return (g * ((x - mean) * rstd)).sum((0, *range(2, x.dim())))
@@ -167,6 +183,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     _not_differentiable("native_batch_norm", "running_var", running_var)
     floating_only("batch_norm", input._dtype)
     _check_mixed_dtype(input, weight, bias, running_mean, running_var)
+    cdt = _compute_dtype(input._dtype)
+    x = xp.astype(x, cdt, copy=False)
     if training:
         mean = xp.mean(x, axis=axes, keepdims=True)
         centered = x - mean
@@ -176,19 +194,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_var is not None:
             _blend(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
     else:
-        mean = running_mean._data.reshape(bshape)
-        var = running_var._data.reshape(bshape)
+        mean = xp.astype(running_mean._data, cdt, copy=False).reshape(bshape)
+        var = xp.astype(running_var._data, cdt, copy=False).reshape(bshape)
         centered = x - mean
     with xp.errstate(all="ignore"):  # a negative running_var gives NaN silently, as in torch
         rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
     out = centered * rstd
     if weight is not None:
-        out = out * weight._data.reshape(bshape)
+        out = out * xp.astype(weight._data, cdt, copy=False).reshape(bshape)
     if bias is not None:
-        out = out + bias._data.reshape(bshape)
-    result = wrap(out, input._dtype)
+        out = out + xp.astype(bias._data, cdt, copy=False).reshape(bshape)
+    result = wrap(xp.astype(out, input._dtype.np, copy=False), input._dtype)
     if needs_grad(input, weight, bias):
-        mean_t, rstd_t = wrap(mean.astype(x.dtype), input._dtype), wrap(rstd, input._dtype)
+        acc = _acc(input._dtype)
+        mean_t, rstd_t = wrap(xp.astype(mean, cdt, copy=False), acc), wrap(rstd, acc)
         record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
                (training, eps))
     return result
@@ -281,8 +300,13 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     x1 = input1.reshape(-1, input1.shape[-1])
     x2 = input2.reshape(-1, input2.shape[-1])
     xp = backend_of(x1._data)
-    data = xp.einsum("bi,oij,bj->bo", x1._data, weight._data, x2._data, optimize=True)
-    out = wrap(data, input1._dtype)
+    dt = input1._dtype
+    cdt = _compute_dtype(dt)
+    # ATen's _trilinear: sum_i x1 w first (rounded to the dtype), then the sum over j with x2
+    first = xp.einsum("bi,oij->boj", xp.astype(x1._data, cdt, copy=False), xp.astype(weight._data, cdt, copy=False))
+    first = xp.astype(xp.astype(first, dt.np, copy=False), cdt, copy=False)
+    data = xp.einsum("boj,bj->bo", first, xp.astype(x2._data, cdt, copy=False))
+    out = wrap(xp.astype(data, dt.np, copy=False), dt)
     if needs_grad(x1, weight, x2):
         record(TrilinearBackward0, out, (x1, weight, x2), (x1, weight, x2))
     out = out.view(out_shape)

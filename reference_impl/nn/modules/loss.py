@@ -147,7 +147,11 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                weight: Tensor | None = None) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2); one HuberLossBackward0 node."""
     _check_reduction(reduction)
-    floating_only("huber_cpu", D.result_dtype(input, target))
+    result = D.result_dtype(input, target)
+    if not D.can_cast(result, input._dtype):
+        raise RuntimeError(f"result type {result._short} can't be cast to the desired output type "
+                           f"{input._dtype._short}")
+    floating_only("huber_cpu", result)
     x, t = input._data, target._data
     xp = input._backend
     d = x - t
