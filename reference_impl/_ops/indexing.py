@@ -291,13 +291,15 @@ def _check_gather_shapes(self_shape: tuple, index: Tensor, dim: int, src_shape: 
                                f"src {list(src_shape)}")
 
 
+# The index (and masked_fill's mask) is a saved tensor, as in torch: checked against in-place
+# changes and freed by backward, so a second backward without retain_graph fails.
 GatherBackward0 = node_class(
-    "GatherBackward0", lambda g, shape, dim, index: scatter_add(zeros(shape, dtype=g._dtype), dim, index, g))
-ScatterBackward0 = node_class("ScatterBackward0", lambda g, dim, index: scatter(g, dim, index, 0),
-                              lambda g, dim, index: gather(g, dim, index))
-ScatterBackward1 = node_class("ScatterBackward1", lambda g, dim, index: scatter(g, dim, index, 0))
-ScatterAddBackward0 = node_class("ScatterAddBackward0", lambda g, dim, index: g,
-                                 lambda g, dim, index: gather(g, dim, index))
+    "GatherBackward0", lambda g, x, index, dim: scatter_add(zeros(x.shape, dtype=g._dtype), dim, index, g))
+ScatterBackward0 = node_class("ScatterBackward0", lambda g, index, dim: scatter(g, dim, index, 0),
+                              lambda g, index, dim: gather(g, dim, index))
+ScatterBackward1 = node_class("ScatterBackward1", lambda g, index, dim: scatter(g, dim, index, 0))
+ScatterAddBackward0 = node_class("ScatterAddBackward0", lambda g, index, dim: g,
+                                 lambda g, index, dim: gather(g, dim, index))
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out: Any = None) -> Tensor:
@@ -310,7 +312,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     data = input._data[_coords(idx, d)] if shape else input._data[...]
     out_t = Tensor._make(backend_of(data).copy(data), input._dtype)
     if needs_grad(input):
-        record(GatherBackward0, out_t, (input,), None, (shape, d, index))
+        record(GatherBackward0, out_t, (input,), (input, index), (d,))
     return out_t
 
 
@@ -349,16 +351,16 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     d = wrap_dim(dim, input._data.ndim)
     if isinstance(src, Tensor):
         if needs_grad(input, src):
-            record(ScatterBackward0, out, (input, src), None, (d, index))
+            record(ScatterBackward0, out, (input, src), (index,), (d,))
     elif needs_grad(input):
-        record(ScatterBackward1, out, (input,), None, (d, index))
+        record(ScatterBackward1, out, (input,), (index,), (d,))
     return out
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     out = _scatter(input, dim, index, src, True, "scatter_add")
     if needs_grad(input, src):
-        record(ScatterAddBackward0, out, (input, src), None, (wrap_dim(dim, input._data.ndim), index))
+        record(ScatterAddBackward0, out, (input, src), (index,), (wrap_dim(dim, input._data.ndim),))
     return out
 
 
@@ -372,9 +374,9 @@ def _vector_index(index: Tensor, fn: str) -> Any:
 
 IndexSelectBackward0 = node_class(
     "IndexSelectBackward0",
-    lambda g, shape, dim, index: index_add(zeros(shape, dtype=g._dtype), dim, index, g))
-IndexAddBackward0 = node_class("IndexAddBackward0", lambda g, dim, index, alpha: g,
-                               lambda g, dim, index, alpha: index_select(g, dim, index) * alpha)
+    lambda g, index, shape, dim: index_add(zeros(shape, dtype=g._dtype), dim, index, g))
+IndexAddBackward0 = node_class("IndexAddBackward0", lambda g, index, dim, alpha: g,
+                               lambda g, index, dim, alpha: index_select(g, dim, index) * alpha)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Any = None) -> Tensor:
@@ -391,21 +393,29 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Any = None) -> 
     data = xp.take(input._data, idx, axis=d) if shape else xp.copy(input._data)
     out_t = Tensor._make(data, input._dtype)
     if needs_grad(input):
-        record(IndexSelectBackward0, out_t, (input,), None, (shape, d, index))
+        record(IndexSelectBackward0, out_t, (input,), (index,), (shape, d))
     return out_t
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     shape = input._data.shape
     d = wrap_dim(dim, len(shape))
-    idx = _vector_index(index, "index_add")
+    if index._data.ndim > 1:
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index._data.ndim} with "
+                         f"type: {index._dtype._short} and size: {list(index._data.shape)}")
+    if index._dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {index._dtype._short}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"index_add_(): self ({input._dtype._short}) and source ({source._dtype._short}) must "
+                           "have the same scalar type")
+    idx = index._data.reshape(-1)
     xp = backend_of(input._data)
     data = xp.copy(input._data)
     src = source._data if alpha == 1 else source._data * alpha
     xp.add_at(data, (slice(None),) * d + (idx,), src)
     out = Tensor._make(data, input._dtype)
     if needs_grad(input, source):
-        record(IndexAddBackward0, out, (input, source), None, (d, index, alpha))
+        record(IndexAddBackward0, out, (input, source), (index,), (d, alpha))
     return out
 
 
@@ -452,9 +462,9 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     out = wrap(data, input._dtype)
     if is_tensor:
         if needs_grad(input, value):
-            record(MaskedFillBackward1, out, (input, value), None, (mask,))
+            record(MaskedFillBackward1, out, (input, value), (mask,))
     elif needs_grad(input):
-        record(MaskedFillBackward0, out, (input,), None, (mask,))
+        record(MaskedFillBackward0, out, (input,), (mask,))
     return out
 
 

@@ -10,12 +10,12 @@ Backward formulas follow derivatives.yaml (``conj`` is free on real tensors).
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import _GRAD_DTYPE_NAMES, Tensor
+from .._warn import warn_once
 from ..autograd.graph import needs_grad, node_class, record
 from . import shape as shape_ops
 from ._util import broadcast_error, wrap
@@ -26,6 +26,7 @@ from .shape import _unsafe_view, contiguous, make_view, reshape
 # Views used by matmul and the transposes (shape.py's ops, plus squeeze_ which only matmul needs).
 # ---------------------------------------------------------------------------------------
 TBackward0 = node_class("TBackward0", lambda g: t(g))
+TBackward1 = node_class("TBackward1", lambda g: t(g))
 SqueezeBackward4 = node_class("SqueezeBackward4", lambda g, shape, dim: g.reshape(shape))
 
 
@@ -56,14 +57,11 @@ _ZERO_DIM_WARNING = ("Tensor.{} is deprecated on 0-D tensors. This function is t
                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{}.)")
 
 
-_warned: set = set()
 
 
 def _warn_once(message: str) -> None:
-    """torch raises these with TORCH_WARN_ONCE: once per process."""
-    if message not in _warned:
-        _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+    """torch raises these with TORCH_WARN_ONCE: once per process (always under set_warn_always)."""
+    warn_once(message, stacklevel=3)
 
 
 def t(input: Tensor) -> Tensor:
@@ -74,6 +72,17 @@ def t(input: Tensor) -> Tensor:
     if needs_grad(input):
         record(TBackward0, out, (input,))
     return out
+
+
+def t_(self: Tensor) -> Tensor:
+    """In place: ``self`` takes the transposed strides (torch's TBackward1)."""
+    from .inplace import check_inplace
+
+    check_inplace(self)
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return shape_ops.restride_(self, self._data.T, TBackward1)
 
 
 def _T(self: Tensor) -> Tensor:
@@ -351,7 +360,7 @@ def _rmatmul_method(self: Tensor, other: Any) -> Any:
 
 FUNCTIONS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "outer": outer,
              "ger": outer, "t": t}
-METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "outer": outer, "ger": outer, "t": t,
+METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "outer": outer, "ger": outer, "t": t, "t_": t_,
            "__matmul__": _matmul_method, "__rmatmul__": _rmatmul_method,
            "T": property(_T), "mT": property(_mT)}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import _dtype as D
 from .._backend import of as backend_of
-from .._tensor import Tensor
+from .._tensor import _GRAD_DTYPE_NAMES, Tensor
 from ..autograd.graph import needs_grad, node_class, record
 from ._util import wrap
 from .elementwise import conj
@@ -148,6 +148,12 @@ def _scan_dtype(x: Tensor, dtype: D.dtype | None) -> D.dtype:
     return x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else D.int64
 
 
+def _check_kernel(x: Tensor, dt: D.dtype, kernel: str) -> None:
+    """torch has no Bool scan kernel (a 0-dim input is only copied, so it passes)."""
+    if dt is D.bool_ and x._data.ndim:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _check_autograd_dtype(x: Tensor, dt: D.dtype) -> None:
     if needs_grad(x) and not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError(f"Autograd not support dtype: {dt._short}")
@@ -156,6 +162,7 @@ def _check_autograd_dtype(x: Tensor, dt: D.dtype) -> None:
 def cumsum(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
     dt = _scan_dtype(input, dtype)
     _check_autograd_dtype(input, dt)
+    _check_kernel(input, dt, "cumsum_out_cpu")
     data = input._data
     dim = wrap_dim(dim, data.ndim)
     xp = backend_of(data)
@@ -168,6 +175,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
 def cumprod(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
     dt = _scan_dtype(input, dtype)
     _check_autograd_dtype(input, dt)
+    _check_kernel(input, dt, "cumprod_out_cpu")
     data = input._data
     dim = wrap_dim(dim, data.ndim)
     xp = backend_of(data)
@@ -178,5 +186,24 @@ def cumprod(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
     return out
 
 
+_CPP_NAMES = {**_GRAD_DTYPE_NAMES, "bfloat16": "c10::BFloat16"}
+
+
+def _scan_(fn: Any):
+    """In-place scan: accumulates in ``self``'s own dtype (cumsum_ of int32 stays int32)."""
+    def op(self: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
+        from .inplace import check_inplace, commit
+
+        check_inplace(self)
+        if dtype is not None and dtype is not self._dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_CPP_NAMES[self._dtype.name]} and output "
+                               f"tensor dtype {_CPP_NAMES[dtype.name]} should match")
+        return commit(self, fn(self, dim, dtype=self._dtype))
+
+    op.__name__ = op.__qualname__ = f"{fn.__name__}_"
+    return op
+
+
 FUNCTIONS = {"cumsum": cumsum, "cumprod": cumprod}
-METHODS: dict[str, Any] = dict(FUNCTIONS)
+METHODS: dict[str, Any] = {**FUNCTIONS, "cumsum_": _scan_(cumsum),
+                           "cumprod_": _scan_(cumprod)}

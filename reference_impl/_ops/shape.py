@@ -222,6 +222,51 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return _view_of(input, backend_of(input._data).expand_dims(input._data, d), UnsqueezeBackward0, d)
 
 
+# In-place view ops: ``self`` itself takes the new shape, its version is bumped, and it is
+# rebased onto the node (torch's TBackward1, SqueezeBackward3..5, ...).
+SqueezeBackward3 = node_class("SqueezeBackward3", lambda g, shape: g.reshape(shape))
+SqueezeBackward4 = node_class("SqueezeBackward4", lambda g, dims: _unsqueeze_to(g, dims))
+SqueezeBackward5 = node_class("SqueezeBackward5", lambda g, dims: _unsqueeze_to(g, dims))
+UnsqueezeBackward1 = node_class("UnsqueezeBackward1", lambda g, dim: squeeze(g, dim))
+
+
+def restride_(self: Tensor, data: Any, cls: type, *args: Any) -> Tensor:
+    """The common tail of the in-place view ops: ``data`` is a view of ``self``'s memory."""
+    if not data.flags.writeable:
+        _writeable_again(data)
+    record_it = needs_grad(self)
+    if record_it and self._base is not None:
+        self.grad_fn  # noqa: B018 -- brings a stale view's history up to date before the bump
+    self._data = data
+    self._vc[0] += 1
+    if self._base is not None:
+        self._attr_v = self._vc[0]
+    if record_it:
+        record(cls, self, (self,), None, args)  # the edge is taken from self's previous history
+    return self
+
+
+def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
+    from .inplace import check_inplace
+
+    check_inplace(self)
+    shape = self._data.shape
+    if dim is None:
+        return restride_(self, self._data.reshape(tuple(s for s in shape if s != 1)), SqueezeBackward3, shape)
+    dims = wrap_dims(dim, len(shape))
+    drop = tuple(sorted(d for d in dims if shape and shape[d] == 1))
+    data = backend_of(self._data).squeeze(self._data, drop) if drop else self._data[...]
+    return restride_(self, data, SqueezeBackward4 if isinstance(dim, int) else SqueezeBackward5, drop)
+
+
+def unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    from .inplace import check_inplace
+
+    check_inplace(self)
+    d = wrap_dim(dim, self._data.ndim + 1)
+    return restride_(self, backend_of(self._data).expand_dims(self._data, d), UnsqueezeBackward1, d)
+
+
 def expand(self: Tensor, *sizes: Any) -> Tensor:
     sizes = _sizes(sizes)
     shape = self._data.shape
@@ -255,9 +300,18 @@ def expand_as(self: Tensor, other: Tensor) -> Tensor:
 
 
 def sum_to_size(self: Tensor, *size: Any) -> Tensor:
-    from .reductions import sum_to
+    """torch's sum_to: ``()`` is a full sum(); otherwise a keepdim sum (only if needed) and a view."""
+    from .reductions import sum as sum_
 
-    return sum_to(self, _sizes(size))
+    shape, own = _sizes(size), self._data.shape
+    lead = len(own) - len(shape)
+    if lead < 0 or any(s != 1 and s != own[i + lead] for i, s in enumerate(shape)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(own)}}}.")
+    if not shape:
+        return sum_(self)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and own[i + lead] != 1)
+    out = sum_(self, dims, keepdim=True) if dims else self
+    return view(out, shape) if lead else out
 
 
 # ---------------------------------------------------------------------------------------
@@ -275,6 +329,21 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         axes[d0], axes[d1] = d1, d0
     data = backend_of(input._data).transpose(input._data, axes)
     return _view_of(input, data, TransposeBackward0, d0, d1)
+
+
+TransposeBackward1 = node_class("TransposeBackward1", lambda g, d0, d1: transpose(g, d0, d1))
+
+
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    from .inplace import check_inplace
+
+    check_inplace(self)
+    n = self._data.ndim
+    d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    axes = list(range(n))
+    if n:
+        axes[d0], axes[d1] = d1, d0
+    return restride_(self, backend_of(self._data).transpose(self._data, axes), TransposeBackward1, d0, d1)
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -296,8 +365,19 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     n = input._data.ndim
-    src = wrap_dims(source, n)
-    dst = wrap_dims(destination, n)
+    source = [source] if isinstance(source, int) else list(source)
+    destination = [destination] if isinstance(destination, int) else list(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain "
+                           f"the same number of dims as destination ({destination} dims)")
+    src = [wrap_dim(d, n) for d in source]
+    dst = [wrap_dim(d, n) for d in destination]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({source})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({destination})")
+    if n == 0:  # torch: a scalar tensor is aliased
+        return alias(input)
     order = [d for d in range(n) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -328,4 +408,5 @@ FUNCTIONS = {"reshape": reshape, "clone": clone, "flatten": flatten, "unflatten"
              "squeeze": squeeze, "unsqueeze": unsqueeze, "transpose": transpose, "swapaxes": transpose,
              "swapdims": transpose, "permute": permute, "movedim": movedim}
 METHODS = {**FUNCTIONS, "view": view, "expand": expand, "expand_as": expand_as, "sum_to_size": sum_to_size,
-           "contiguous": contiguous}
+           "contiguous": contiguous, "squeeze_": squeeze_, "unsqueeze_": unsqueeze_, "transpose_": transpose_,
+           "swapaxes_": transpose_, "swapdims_": transpose_}

@@ -18,9 +18,10 @@ from .shape import _view_of, _writeable_again, make_view, wrap_dim
 
 def _wrap_nonscalar(dim: int, ndim: int) -> int:
     """wrap_dim for ops that refuse 0-dim tensors (unbind, split)."""
+    d = wrap_dim(dim, ndim)  # a 0-dim tensor wraps like a 1-dim one first: -1 is reported as 0
     if ndim == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    return wrap_dim(dim, ndim)
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return d
 
 
 # ---------------------------------------------------------------------------------------
