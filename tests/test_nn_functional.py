@@ -495,3 +495,143 @@ def test_create_graph_gradient_of_loss_requires_grad_like_torch(name: str) -> No
         return g.requires_grad, lib.autograd.grad(g.sum(), x)
 
     assert_same(fn, expect_error=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Conformance regressions: dtype errors, create_graph gradients, torch.softmax, kl_div order
+# ------------------------------------------------------------------------------------------
+def _z(lib: Any, shape: tuple, dtype: str) -> Any:
+    return lib.zeros(shape, dtype=lib.bool if dtype == "bool" else getattr(lib, dtype)) + (dtype != "bool") * 0.5
+
+
+DTYPE_CASES: dict[str, Callable[[Any, Any, str, str], Any]] = {
+    "relu": lambda lib, F, a, b: F.relu(_z(lib, (2,), a)),
+    "linear": lambda lib, F, a, b: F.linear(_z(lib, (1, 1, 1), a), _z(lib, (1, 1), b), _z(lib, (1,), b)),
+    "mse": lambda lib, F, a, b: F.mse_loss(_z(lib, (), a), _z(lib, (), b)),
+    "huber": lambda lib, F, a, b: F.huber_loss(_z(lib, (), a), _z(lib, (), b)),
+    "bce": lambda lib, F, a, b: F.binary_cross_entropy(_z(lib, (), a), _z(lib, (), b)),
+    "bce_logits": lambda lib, F, a, b: F.binary_cross_entropy_with_logits(_z(lib, (), a), _z(lib, (), b)),
+    "nll": lambda lib, F, a, b: F.nll_loss(_z(lib, (2,), a), lib.tensor(0)),
+    "kl_div": lambda lib, F, a, b: F.kl_div(_z(lib, (), a), _z(lib, (), b), reduction="sum"),
+    "layer_norm": lambda lib, F, a, b: F.layer_norm(_z(lib, (2,), a), (2,), _z(lib, (2,), b), _z(lib, (2,), b)),
+    "batch_norm": lambda lib, F, a, b: F.batch_norm(_z(lib, (2, 1), a), _z(lib, (1,), b), _z(lib, (1,), b),
+                                                    training=True),
+    "conv1d": lambda lib, F, a, b: F.conv1d(_z(lib, (1, 1, 2), a), _z(lib, (1, 1, 1), a), _z(lib, (1,), b)),
+    "conv1d_weight": lambda lib, F, a, b: F.conv1d(_z(lib, (1, 1, 2), a), _z(lib, (1, 1, 1), b)),
+    "bilinear": lambda lib, F, a, b: F.bilinear(_z(lib, (1, 1), a), _z(lib, (1, 1), b), _z(lib, (1, 1, 1), b)),
+    "softmax": lambda lib, F, a, b: lib.softmax(_z(lib, (2,), a), 0),
+}
+PAIRS = [("bool", "bool"), ("int64", "int64"), ("bool", "float32"), ("float32", "float64"),
+         ("float16", "float32"), ("int64", "float16"), ("float32", "float32")]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids="-".join)
+@pytest.mark.parametrize("case", list(DTYPE_CASES))
+def test_dtype_rules_and_errors_match_torch(case: str, pair: tuple) -> None:
+    def fn(lib: Any) -> Any:
+        out = DTYPE_CASES[case](lib, lib.nn.functional, *pair)
+        return out, out.dtype
+
+    assert_same(fn, rtol=2e-3, atol=2e-3)
+
+
+CREATE_GRAPH = {
+    "relu": lambda lib, F, x, p: F.relu(x),
+    "relu_inplace": lambda lib, F, x, p: F.relu(x * 1, inplace=True),
+    "leaky_relu": lambda lib, F, x, p: F.leaky_relu(x, 0.1),
+    "leaky_relu_inplace": lambda lib, F, x, p: F.leaky_relu(x * 1, 0.1, inplace=True),
+    "layer_norm": lambda lib, F, x, p: F.layer_norm(x, (4,), p[0], p[1]),
+    "batch_norm": lambda lib, F, x, p: F.batch_norm(x, None, None, p[0], p[1], training=True),
+    "conv1d": lambda lib, F, x, p: F.conv1d(x.reshape(1, 3, 4), p[2], p[1][:2], padding=1, stride=2),
+    "conv2d": lambda lib, F, x, p: F.conv2d(x.reshape(1, 1, 3, 4), p[2][:, :1].unsqueeze(-1), dilation=(1, 2)),
+    "bilinear": lambda lib, F, x, p: F.bilinear(x[:, :2], x[:, 1:] * 2, p[2].reshape(2, 2, 3), p[1][:2]),
+}
+
+
+@pytest.mark.parametrize("case", list(CREATE_GRAPH))
+def test_create_graph_gradients_require_grad_and_differentiate_like_torch(case: str) -> None:
+    """Every gradient of a fused node requires grad under create_graph (even a bias gradient
+    that does not depend on the inputs), and double backward gives torch's values."""
+    def fn(lib: Any) -> tuple:
+        x = _x(lib, lib.float64)
+        params = [lib.tensor(W, dtype=lib.float64, requires_grad=True),
+                  lib.tensor(W[::-1].copy(), dtype=lib.float64, requires_grad=True),
+                  lib.tensor(RNG_FIXED.reshape(2, 3, 2), dtype=lib.float64, requires_grad=True)]
+        inputs = [x, *params]
+        out = CREATE_GRAPH[case](lib, lib.nn.functional, x, params)
+        first = lib.autograd.grad(out, inputs, lib.tensor(T, dtype=lib.float64).reshape(out.shape) if
+                                  out.numel() == 12 else lib.ones_like(out), create_graph=True,
+                                  allow_unused=True)
+        used = [g for g in first if g is not None]
+        again = lib.autograd.grad(sum((g * g).sum() for g in used), inputs, allow_unused=True)
+        return [g.requires_grad for g in used], [g.detach() for g in used], again
+
+    assert_same(fn, expect_error=False)
+
+
+RNG_FIXED = np.random.default_rng(7).standard_normal(12)
+
+
+def test_top_level_softmax_and_methods() -> None:
+    def fn(lib: Any) -> tuple:
+        x = _x(lib, lib.float32)
+        outs = [lib.softmax(x, 1), lib.log_softmax(x, 0), x.softmax(-1), x.log_softmax(1, lib.float64)]
+        return outs, [type(o.grad_fn).__name__ for o in outs], graph_signature(outs[3])
+
+    assert_same(fn, expect_error=False)
+
+
+@pytest.mark.parametrize("call", ["fn_no_dim", "method_no_dim", "dim_none", "int_input"])
+def test_top_level_softmax_errors(call: str) -> None:
+    calls = {
+        "fn_no_dim": lambda lib, x: lib.softmax(x),
+        "method_no_dim": lambda lib, x: x.log_softmax(),
+        "dim_none": lambda lib, x: lib.softmax(x, None),
+        "int_input": lambda lib, x: lib.log_softmax(x.long(), 0),
+    }
+    assert_same(lambda lib: calls[call](lib, _x(lib, lib.float32)), expect_error=True)
+
+
+def test_kl_div_graph_and_backward_order_match_torch() -> None:
+    """ATen builds target * input before xlogy, so Xlogy runs first in backward: a failing
+    hook on the input still leaves the target's gradient accumulated."""
+    def fn(lib: Any) -> tuple:
+        x0 = lib.tensor(0.0, requires_grad=True)
+        x1 = lib.tensor(0.05, requires_grad=True)
+        x0.register_hook(lambda g: g.sum().reshape(1, 1))
+        y = lib.nn.functional.kl_div(x0, x1, reduction="sum")
+        graph = graph_signature(y)
+        try:
+            y.backward()
+        except RuntimeError as e:
+            return graph, str(e), x0.grad, x1.grad
+        return graph, None, x0.grad, x1.grad
+
+    assert_same(fn, expect_error=False)
+
+
+def test_batch_norm_running_stats_errors_and_versions() -> None:
+    def fn(lib: Any) -> tuple:
+        F = lib.nn.functional
+        x = _x(lib, lib.float32)
+        rm, rv = lib.zeros(4), lib.ones(4)
+        F.batch_norm(x, rm, rv, training=True)
+        try:
+            F.batch_norm(x, rm, rv.requires_grad_(), training=False)
+        except RuntimeError as e:
+            return rm, rv.detach(), rm._version, str(e)
+        return None
+
+    assert_same(fn, expect_error=False)
+
+
+def test_half_precision_norms_losses_and_zero_dim_gelu() -> None:
+    def fn(lib: Any) -> list:
+        F = lib.nn.functional
+        x = lib.tensor([[[0.91]], [[0.93]], [[0.75]]], dtype=lib.float16)
+        h = [lib.tensor([v], dtype=lib.float16) for v in (-0.5, 0.93, 1.94, -1.77)]
+        return [F.batch_norm(x, *h, training=True), F.batch_norm(x, *(t.float() for t in h), training=True),
+                F.binary_cross_entropy_with_logits(lib.tensor(0.0, dtype=lib.float16), lib.tensor(0.05)),
+                F.gelu(lib.tensor(0.5, dtype=lib.float16))]
+
+    assert_same(fn, expect_error=False)

@@ -20,7 +20,7 @@ from .._ops._util import arr, broadcast_error, wrap
 from .._ops.elementwise import where
 from .._tensor import Size, Tensor
 from ..autograd.graph import needs_grad, node_class, record
-from ._functional_activations import floating_only
+from ._functional_activations import _compute_dtype, floating_only
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -284,6 +284,13 @@ def _bce_logits_dtype(input: Tensor, target: Tensor) -> D.dtype:
     return out
 
 
+def _log_sigmoid_kernel(xp: Any, x: Any, in_dt: D.dtype, dt: D.dtype) -> Any:
+    """log_sigmoid(input) in the input's dtype (half computes in float, then rounds), cast to ``dt``."""
+    cx = xp.astype(x, _compute_dtype(in_dt), copy=False)
+    ls = xp.minimum(cx, 0) - xp.log1p(xp.exp(-xp.absolute(cx)))
+    return xp.astype(xp.astype(ls, in_dt.np, copy=False), dt.np, copy=False)
+
+
 def _log_sigmoid(x: Tensor) -> Tensor:
     return x.clamp_max(0) - (-x.abs()).exp().log1p()
 
@@ -333,7 +340,7 @@ def binary_cross_entropy_with_logits(
     x, t = arr(input, dt), arr(target, dt)
     xp = backend_of(x)
     with xp.errstate(all="ignore"):
-        log_sigmoid = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.absolute(x)))
+        log_sigmoid = _log_sigmoid_kernel(xp, input._data, input._dtype, dt)
         if pos_weight is not None:
             log_sigmoid = log_sigmoid * ((arr(pos_weight, dt) - 1) * t + 1)
         loss = (1 - t) * x - log_sigmoid

@@ -49,15 +49,16 @@ def _up(t: Any) -> Any:
     return t.to(D.float32) if t is not None and t._dtype is D.float16 else t
 
 
-def _check_mixed_dtype(input: Tensor, *params: Tensor | None) -> None:
+def _check_mixed_dtype(input: Tensor, *params: Tensor | None) -> bool:
     """torch's CPU norms accept float parameters for a half input, and otherwise one dtype."""
     given = [p for p in params if p is not None]
     if not any(p._dtype is not input._dtype for p in given):
-        return
+        return False
     if any(p._dtype is not D.float32 for p in given):
         raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
     if input._dtype is not D.float16:
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    return True
 
 
 # --- layer_norm ---------------------------------------------------------------------------
@@ -182,32 +183,35 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     _not_differentiable("native_batch_norm", "running_mean", running_mean)
     _not_differentiable("native_batch_norm", "running_var", running_var)
     floating_only("batch_norm", input._dtype)
-    _check_mixed_dtype(input, weight, bias, running_mean, running_var)
+    mixed = _check_mixed_dtype(input, weight, bias, running_mean, running_var)
+    # torch's kernel: statistics accumulate in float for half, are stored in the parameters' dtype
+    # (half unless mixed), then out = x * alpha + beta with alpha, beta in float
     cdt = _compute_dtype(input._dtype)
+    param_np = cdt if mixed else input._dtype.np
     x = xp.astype(x, cdt, copy=False)
-    if training:
-        mean = xp.mean(x, axis=axes, keepdims=True)
-        centered = x - mean
-        var = xp.mean(centered * centered, axis=axes, keepdims=True)
-        if running_mean is not None:
-            _blend(running_mean, mean.reshape(-1), momentum)
-        if running_var is not None:
-            _blend(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
-    else:
-        mean = xp.astype(running_mean._data, cdt, copy=False).reshape(bshape)
-        var = xp.astype(running_var._data, cdt, copy=False).reshape(bshape)
-        centered = x - mean
     with xp.errstate(all="ignore"):  # a negative running_var gives NaN silently, as in torch
-        rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype)
-    out = centered * rstd
-    if weight is not None:
-        out = out * xp.astype(weight._data, cdt, copy=False).reshape(bshape)
-    if bias is not None:
-        out = out + xp.astype(bias._data, cdt, copy=False).reshape(bshape)
+        if training:
+            mean = xp.mean(x, axis=axes, keepdims=True)
+            centered = x - mean
+            var = xp.mean(centered * centered, axis=axes, keepdims=True)
+            if running_mean is not None:
+                _blend(running_mean, mean.reshape(-1), momentum)
+            if running_var is not None:
+                _blend(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
+        else:
+            mean = xp.astype(running_mean._data, cdt, copy=False).reshape(bshape)
+            var = xp.astype(running_var._data, cdt, copy=False).reshape(bshape)
+        mean = xp.astype(xp.astype(mean, param_np, copy=False), cdt, copy=False)
+        rstd = xp.astype(xp.astype(1 / xp.sqrt(var + eps), param_np, copy=False), cdt, copy=False)
+        alpha = rstd if weight is None else rstd * xp.astype(weight._data, cdt, copy=False).reshape(bshape)
+        beta = -mean * alpha
+        if bias is not None:
+            beta = beta + xp.astype(bias._data, cdt, copy=False).reshape(bshape)
+        out = x * alpha + beta
     result = wrap(xp.astype(out, input._dtype.np, copy=False), input._dtype)
     if needs_grad(input, weight, bias):
         acc = _acc(input._dtype)
-        mean_t, rstd_t = wrap(xp.astype(mean, cdt, copy=False), acc), wrap(rstd, acc)
+        mean_t, rstd_t = wrap(mean, acc), wrap(rstd, acc)
         record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
                (training, eps))
     return result
@@ -286,16 +290,30 @@ def _g_w(g: Tensor, w: Tensor) -> Tensor:
 TrilinearBackward0 = node_class("TrilinearBackward0", _tri_x1, _tri_w, _tri_x2)
 
 
+def _check_bilinear_shapes(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    s1, s2, sw = input1._data.shape, input2._data.shape, weight._data.shape
+    if len(s1) != len(s2):
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
+    for i in range(len(s1) - 1):
+        if s1[i] != s2[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {s1[i]} and {s2[i]}")
+    if s1[-1] != sw[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected {sw[1]}")
+    if s2[-1] != sw[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {s2[-1]} but expected {sw[2]}")
+    if bias is not None and bias._data.shape[0] != sw[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias._data.shape[0]} but "
+                           f"expected {sw[0]}")
+
+
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x1^T W x2 (+ b): TrilinearBackward0, then a view, then the bias add, like torch."""
     named = (("input1", input1), ("input2", input2), ("weight", weight), ("bias", bias))
     if any(t._dtype is not input1._dtype for _, t in named if t is not None):
         raise RuntimeError("All tensors must have the same dtype, got " + ", ".join(
             f"{name}: {_GRAD_DTYPE_NAMES[t._dtype.name]}" for name, t in named if t is not None))
+    _check_bilinear_shapes(input1, input2, weight, bias)
     no_bool("bmm", input1._dtype)
-    if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {input1.shape[:-1]} and "
-                           f"{input2.shape[:-1]}")
     out_shape = tuple(input1.shape[:-1]) + (weight.shape[0],)
     x1 = input1.reshape(-1, input1.shape[-1])
     x2 = input2.reshape(-1, input2.shape[-1])

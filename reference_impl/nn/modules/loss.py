@@ -184,10 +184,13 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
         raise RuntimeError("kl_div: Complex inputs not supported.")
     if not (input._dtype.is_floating_point and target._dtype.is_floating_point):
         raise RuntimeError("kl_div: Integral inputs not supported.")
+    # ATen's C++ evaluates the right operand first, which fixes the backward order of the nodes
     if log_target:
-        loss = target.exp() * (target - input)
+        diff = target - input
+        loss = target.exp() * diff
     else:
-        loss = xlogy(target, target) - target * input
+        prod = target * input
+        loss = xlogy(target, target) - prod
     if reduction == "mean":
         return loss.mean()
     if reduction in ("sum", "batchmean"):
