@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _dtype as D
 from ._backend import of as _backend_of
+from ._warn import warn_once
 from .autograd import graph as _graph
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import RemovableHandle, _HookDict
@@ -28,7 +29,6 @@ _SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
-_scalar_warned = [False]
 _GRAD_DTYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int",
                      "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
                      "bool": "bool", "complex64": "c10::complex<float>",
@@ -324,9 +324,8 @@ class Tensor:
     def _scalar(self, kind: type) -> Any:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self.requires_grad and kind is not int and not _scalar_warned[0]:
-            _scalar_warned[0] = True  # TORCH_WARN_ONCE in torch's __float__/__complex__; __int__ never warns
-            warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=3)
+        if self.requires_grad and kind is not int:  # TORCH_WARN_ONCE in __float__/__complex__, not __int__
+            warn_once(_SCALAR_WARNING, stacklevel=3)
         return kind(self.item())
 
     def __float__(self) -> float:

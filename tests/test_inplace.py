@@ -400,8 +400,6 @@ def test_zero_dim_select_is_a_view() -> None:
     assert_same(f)
 
 
-@pytest.mark.xfail(strict=True, reason="known divergence: a sibling view's grad_fn is not regenerated (torch "
-                   "rebuilds it lazily as AsStridedBackward0 when its version changed)")
 def test_write_through_temporary_view_regenerates_sibling_grad_fn() -> None:
     def f(t):
         b = t.zeros(2, 3, requires_grad=True) * 1

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype as D
 from .._backend import for_device
 from .._tensor import Tensor
+from .._warn import is_warn_always_enabled, set_warn_always
 
 _COPY_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -218,4 +219,5 @@ def legacy_tensor(cls: type, *args: Any, **kwargs: Any) -> Tensor:
 
 FUNCTIONS = {f.__name__: f for f in (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                                       ones_like, empty_like, full_like, arange, linspace, eye)}
+FUNCTIONS.update(set_warn_always=set_warn_always, is_warn_always_enabled=is_warn_always_enabled)  # process state
 METHODS: dict = {}

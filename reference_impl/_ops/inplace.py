@@ -134,6 +134,8 @@ class CopySlices(Node):
 def _as_strided_backward(g: Tensor, shape: tuple, key: tuple) -> Tensor:
     from .indexing import index_put_acc
 
+    if not shape:  # every element of a view of a 0-dim base is that one element
+        return g.sum()
     return index_put_acc(g, shape, key)
 
 
@@ -198,6 +200,8 @@ def _positions(view: Tensor) -> tuple | None:
     base = view._base
     if base._dtype is not view._dtype:
         return None
+    if not base._data.ndim:
+        return ()
     xp = backend_of(base._data)
     pos = xp.view_positions(base._data, view._data)
     return None if pos is None else xp.unravel_index(pos, base._data.shape)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import sys
-import warnings
 from typing import Any
 
 import numpy as _np
 
+from .._warn import warn_once
 from .grad_mode import state as _grad_state
 from .graph import AccumulateGrad, CopyBackwards, Node, record
 
@@ -210,7 +210,6 @@ _CREATE_GRAPH_WARNING = (
     "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
     "to None after use to break the cycle and avoid the leak. (Triggered internally at "
     "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
-_warned_create_graph = [False]  # torch uses TORCH_WARN_ONCE: once per process
 
 
 def _plan(order: list, targets: list, accumulate: bool) -> tuple[set, dict]:
@@ -241,9 +240,8 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
     ``targets`` only what leads to them runs: ``accumulate`` runs the targets too (their
     AccumulateGrad / retain_grad store ``.grad``), otherwise their gradients are captured.
     """
-    if create_graph and accumulate and not _warned_create_graph[0]:
-        _warned_create_graph[0] = True
-        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=4)
+    if create_graph and accumulate:
+        warn_once(_CREATE_GRAPH_WARNING, stacklevel=4)
     execute = reached = None
     captures: dict = {}
     captured: list = []
