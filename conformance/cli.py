@@ -10,12 +10,17 @@ import argparse
 import importlib
 import importlib.metadata
 import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-PROPERTIES = ("requires_grad", "graph", "dtypes", "gradients", "errors", "programs")
+PROPERTIES = ("requires_grad", "graph", "dtypes", "gradients", "errors", "programs", "nn_modules",
+              "module_semantics", "training")
+BACKENDS = ("numpy", "torch")  # = pytest_plugin.BACKENDS / DEVICES (not imported: see PROFILES)
+DEVICES = ("cpu", "cuda")
 PROFILES = ("dev", "ci", "thorough")  # = conformance.profiles.PROFILES (not imported: no hypothesis
 # before pytest starts, or pytest cannot assertion-rewrite it)
 PROPERTIES_DIR = Path(__file__).with_name("properties")
@@ -63,6 +68,10 @@ def _run_options(r: argparse.ArgumentParser) -> None:
     r.add_argument("--profile", default="dev", choices=PROFILES)
     r.add_argument("--max-examples", type=_positive, default=None)
     r.add_argument("--seed", type=_int, default=None)
+    r.add_argument("--backend", default=None, choices=BACKENDS,
+                   help="the implementation's buffer backend (its set_backend); default: its own default")
+    r.add_argument("--device", default="cpu", choices=DEVICES,
+                   help="create leaf tensors and modules on this device, on both sides (default: cpu)")
     r.add_argument("--output-dir", default="reports")
     r.add_argument("-j", "--jobs", type=_positive, default=None, help="parallel workers (pytest-xdist)")
     r.add_argument("--strict-known", action="store_true", help="stale known divergences fail the run")
@@ -87,14 +96,14 @@ def _import_impl(name: str) -> object:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    from conformance.registry import REGISTRY, matches
+    from conformance.registry import ENTRY_NAMES, matches_name
 
     ops = _split(args.ops)
     if args.ops is not None and not ops:
         raise UsageError("--ops is empty")
     if ops:
         for pat in ops:
-            if not any(matches(s, [pat]) for s in REGISTRY):
+            if not any(matches_name(name, op, [pat]) for name, op in ENTRY_NAMES):
                 raise UsageError(f"--ops: {pat!r} matches no registry entry")
     props = _split(args.properties)
     if args.properties is not None and not props:
@@ -102,6 +111,11 @@ def _validate(args: argparse.Namespace) -> None:
     for prop in props or ():
         if prop not in PROPERTIES:
             raise UsageError(f"--properties: unknown property {prop!r} (choose from {', '.join(PROPERTIES)})")
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("CUDA is not available on this machine")
     if args.known_file and not Path(args.known_file).is_file():
         raise UsageError(f"--known-file: no such file: {args.known_file}")
     out = Path(args.output_dir)
@@ -132,6 +146,10 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["--conformance-max-examples", str(args.max_examples)]
     if args.seed is not None:
         out += ["--conformance-seed", str(args.seed)]
+    if args.backend:
+        out += ["--conformance-backend", args.backend]
+    if args.device != "cpu":
+        out += ["--conformance-device", args.device]
     if args.jobs and args.jobs > 1:
         out += ["-n", str(args.jobs)]
     if args.strict_known:
@@ -179,17 +197,23 @@ def run(args: argparse.Namespace) -> int:
     from conformance import results
 
     _validate(args)
-    _import_impl(args.impl)
+    impl = _import_impl(args.impl)
+    if args.backend is not None and not callable(getattr(impl, "set_backend", None)):
+        raise UsageError(f"--backend {args.backend}: implementation {args.impl!r} has no set_backend()")
     if args.rerun:
         from conformance.rerun import rerun
 
-        return rerun(args.rerun, Path(args.output_dir), args.impl)
+        return rerun(args.rerun, Path(args.output_dir), args.impl, backend=args.backend,
+                     device=args.device if args.device != "cpu" else None)
+    if args.backend:  # before pytest (and its xdist workers) import the implementation again
+        os.environ["REFERENCE_IMPL_BACKEND"] = args.backend
+    started = time.time() - 1
     code = int(pytest.main(pytest_args(args)))
     results_path = Path(args.output_dir) / "results.json"
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         print(f"{PROG}: error: no tests ran (pytest exit code {code})")
         return 2
-    if results_path.exists():
+    if results_path.exists() and results_path.stat().st_mtime >= started:
         data = json.loads(results_path.read_text(encoding="utf-8"))
         print()
         _print_failures(data)

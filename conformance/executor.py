@@ -59,12 +59,12 @@ def _step_refs(step: Any) -> set[str]:
         v = getattr(step, name, None)
         if isinstance(v, str):
             out.add(v)
-    for name in ("args", "kwargs", "inputs", "outputs_", "grad_outputs"):
+    for name in ("args", "kwargs", "inputs", "outputs_", "grad_outputs", "reads"):
         v = getattr(step, name, None)
         if v is not None:
             if name == "kwargs":
                 v = tuple(x for _, x in v)
-            if name in ("inputs", "outputs_", "grad_outputs"):
+            if name in ("inputs", "outputs_", "grad_outputs", "reads"):
                 out.update(x for x in v if isinstance(x, str))
             else:
                 out.update(refs_in(v))

@@ -36,9 +36,12 @@ PROPERTY_KINDS: dict[str, set[str]] = {
     "gradients": {"value", "gradient", "error_type"},
     "errors": {"error_type", "error_message", "warning", "gradient", "requires_grad"},
     "programs": None,  # type: ignore[dict-item]  # everything
+    "nn_modules": {"value", "gradient", "grad_fn", "requires_grad", "dtype", "error_type"},
+    "module_semantics": {"value", "requires_grad", "dtype", "error_type"},
+    "training": {"value", "gradient", "requires_grad", "dtype", "error_type"},
 }
 MESSAGES = {"errors", "programs"}
-FULL_OBSERVATION = {"graph", "errors", "programs"}
+FULL_OBSERVATION = {"graph", "errors", "programs", "nn_modules"}
 
 
 class Diverged(AssertionError):

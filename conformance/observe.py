@@ -131,4 +131,6 @@ def observe(value: Any, tensor_type: type, names: dict[int, str], *, full: bool 
         return {"type": "none"}
     if isinstance(value, (bool, int, float, complex)):
         return {"type": "scalar", "pytype": type(value).__name__, "value": encode_values(value)}
+    if isinstance(value, str):  # parameter / state_dict key names: compared exactly
+        return {"type": "other", "pytype": "str", "value": value}
     return {"type": "other", "pytype": type(value).__name__}

@@ -78,12 +78,28 @@ def render_values(v: Any) -> str:
     return render_number(v)
 
 
+# The device leaf tensors are created on ("cpu" or "cuda"): one per run (``--device``), set by the
+# pytest plugin before any program renders, so reproducer scripts name it too.
+DEVICE = "cpu"
+
+
+def set_device(name: str) -> None:
+    """Create every leaf / tensor literal of later-rendered programs on ``name``."""
+    global DEVICE
+    DEVICE = name
+
+
+def device_kw() -> str:
+    """``, device='cuda'`` when the run is not on the CPU (nothing on the CPU: scripts stay short)."""
+    return "" if DEVICE == "cpu" else f", device={DEVICE!r}"
+
+
 def render_arg(a: Any, ns: str = "torch") -> str:
     """Python source for one argument literal."""
     if isinstance(a, Ref):
         return a.name
     if isinstance(a, TensorLit):
-        return f"{ns}.tensor({render_values(a.values)}, dtype={ns}.{a.dtype})"
+        return f"{ns}.tensor({render_values(a.values)}, dtype={ns}.{a.dtype}{device_kw()})"
     if isinstance(a, DType):
         return f"{ns}.{a.name}"
     if isinstance(a, Slice):
@@ -138,7 +154,7 @@ class Leaf:
     path: str = "kwarg"
 
     def render(self, ns: str) -> str:
-        base = f"{ns}.tensor({render_values(self.values)}, dtype={ns}.{self.dtype}"
+        base = f"{ns}.tensor({render_values(self.values)}, dtype={ns}.{self.dtype}{device_kw()}"
         if not self.requires_grad:
             return f"{self.out} = {base})"
         if self.path == "kwarg":
@@ -342,6 +358,27 @@ class Grad:
 
 
 @dataclass(frozen=True)
+class Code:
+    """``out = <code>`` (or bare ``<code>``): module construction, optimizer steps, state reads.
+
+    ``code`` is Python source written against the name ``torch``. ``leaf=True`` marks ``out`` as
+    a tensor whose ``.grad`` is observed after every backward (module parameters). ``reads``
+    names the earlier values it uses (a step after a failed one is skipped, not mis-run).
+    """
+
+    out: str | None
+    code: str
+    reads: tuple[str, ...] = ()
+    leaf: bool = False
+
+    def render(self, ns: str) -> str:
+        return self.code if self.out is None else f"{self.out} = {self.code}"
+
+    def outputs(self) -> tuple[str, ...]:
+        return () if self.out is None else (self.out,)
+
+
+@dataclass(frozen=True)
 class Block:
     """``with torch.<mode>:`` around ``body``."""
 
@@ -360,7 +397,7 @@ class Block:
 
 STEP_TYPES = {c.__name__: c for c in
               (Leaf, Call, Item, Detach, RetainGrad, SetRequiresGrad, Hook, SetGrad, ReadGrad,
-               Backward, Grad, Block)}
+               Backward, Grad, Code, Block)}
 
 
 # ------------------------------------------------------------------ program
@@ -394,6 +431,8 @@ class Program:
                 names.append(s.out)
             if isinstance(s, RetainGrad) and s.src not in names:
                 names.append(s.src)
+            if isinstance(s, Code) and s.leaf and s.out not in names:
+                names.append(s.out)
         return names
 
     def ops(self) -> list[str]:
@@ -432,7 +471,8 @@ class Program:
 
         emit(self.steps, "")
         shown = [n for n in self.leaves()]
-        values = [s.out for _, d, s in self.flat() if isinstance(s, Call)]
+        values = [s.out for _, d, s in self.flat()
+                  if isinstance(s, Call) or isinstance(s, Code) and s.out and not s.leaf]
         lines.append("")
         for n in values[-12:]:
             lines.append(f"print({n!r}, {n})")

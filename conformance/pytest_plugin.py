@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import random
 import shlex
 import sys
@@ -23,12 +24,14 @@ from typing import Any
 import pytest
 
 from conformance import known as known_mod
-from conformance import profiles, results
-from conformance.registry import get as get_spec
-from conformance.registry import matches
+from conformance import profiles, program, results
+from conformance.registry import matches_name
 
 MARK = "conformance_case"
 _PROPS = "conformance_record"
+BACKENDS = ("numpy", "torch")
+DEVICES = ("cpu", "cuda")
+CUDA_UNAVAILABLE = "CUDA is not available on this machine"
 
 
 @dataclass
@@ -43,6 +46,9 @@ class RunState:
     properties: list[str] | None
     strict_known: bool
     known_file: str | None
+    backend: str | None = None
+    """Buffer backend to switch the implementation to (None: leave its default)."""
+    device: str = "cpu"
     started: float = field(default_factory=time.time)
     started_iso: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     active: bool = False
@@ -53,7 +59,13 @@ class RunState:
 
     def impl(self) -> Any:
         if self._impl is None:
-            self._impl = importlib.import_module(self.impl_name)
+            impl = importlib.import_module(self.impl_name)
+            if self.backend is not None:
+                set_backend = getattr(impl, "set_backend", None)
+                if not callable(set_backend):
+                    raise RuntimeError(f"{self.impl_name} has no set_backend(): cannot use --backend {self.backend}")
+                set_backend(self.backend)
+            self._impl = impl
         return self._impl
 
     def known(self) -> list[known_mod.KnownEntry]:
@@ -80,6 +92,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--conformance-properties", default=None, help="comma list of properties")
     g.addoption("--strict-known", action="store_true", help="stale known divergences fail the run")
     g.addoption("--known-file", default=None, help="known-divergences TOML (default: packaged)")
+    g.addoption("--conformance-backend", default=None, choices=BACKENDS,
+                help="buffer backend of the implementation (its set_backend); default: its own default")
+    g.addoption("--conformance-device", default="cpu", choices=DEVICES,
+                help="device leaf tensors and modules are created on, on both sides")
     g.addoption("--conformance-no-table", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -94,12 +110,23 @@ def pytest_configure(config: pytest.Config) -> None:
     if seed is None:
         seed = 0 if profiles.ci_env() else random.randrange(2**31)
     out = config.getoption("conformance_output_dir")
+    device = config.getoption("conformance_device")
+    if device != "cpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError(CUDA_UNAVAILABLE)
+    program.set_device(device)
+    backend = config.getoption("conformance_backend")
+    if backend is not None:
+        os.environ["REFERENCE_IMPL_BACKEND"] = backend  # reference_impl reads it at import (xdist workers too)
     config.stash[_STATE] = RunState(
         impl_name=config.getoption("impl"), profile=config.getoption("conformance_profile"), seed=seed,
         seed_given=seed_given, max_examples=config.getoption("conformance_max_examples"),
         output_dir=Path(out) if out else None, ops=_split(config.getoption("conformance_ops")),
         properties=_split(config.getoption("conformance_properties")),
-        strict_known=config.getoption("strict_known"), known_file=config.getoption("known_file"))
+        strict_known=config.getoption("strict_known"), known_file=config.getoption("known_file"),
+        backend=backend, device=device)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -119,7 +146,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         spec_name = m.kwargs.get("entry")
         ok = state.properties is None or m.kwargs["property"] in state.properties
         if ok and state.ops is not None:
-            ok = spec_name is not None and matches(get_spec(spec_name), state.ops)
+            ok = spec_name is not None and matches_name(spec_name, m.kwargs.get("op"), state.ops)
         (keep if ok else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -239,7 +266,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except Exception:
         backend, vers = "unknown", {}
     derandomized = profiles.get(state.profile, None, state.seed_given).derandomize
-    run = {"impl": state.impl_name, "backend": backend, "device": "cpu", "profile": state.profile,
+    run = {"impl": state.impl_name, "backend": backend, "device": state.device, "profile": state.profile,
            "seed": 0 if derandomized else state.seed, "derandomized": derandomized,
            "started": state.started_iso, "duration_s": round(duration, 3), "versions": vers,
            "examples": examples, "examples_per_second": round(examples / duration, 2) if duration else 0.0,

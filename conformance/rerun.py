@@ -28,17 +28,27 @@ def find(results_path: Path, div_id: str) -> dict:
     return hits[0]
 
 
-def rerun(div_id: str, output_dir: Path, impl_name: str) -> int:
-    """Re-run; print what happens now. 1 if it still diverges, 0 if it is gone, 2 on bad input."""
+def rerun(div_id: str, output_dir: Path, impl_name: str, *, backend: str | None = None,
+          device: str | None = None) -> int:
+    """Re-run; print what happens now. 1 if it still diverges, 0 if it is gone, 2 on bad input.
+
+    ``backend``/``device`` default to what the recorded run used (its ``run`` section)."""
     import torch
+
+    from conformance import program as program_mod
 
     try:
         div = find(output_dir / "results.json", div_id)
     except RerunError as exc:
         print(f"autograd-conformance: error: {exc}")
         return 2
+    run = json.loads((output_dir / "results.json").read_text(encoding="utf-8")).get("run", {})
+    program_mod.set_device(device or run.get("device", "cpu"))
     program = Program.from_json(div["program"])
     impl = importlib.import_module(impl_name)
+    backend = backend or run.get("backend")
+    if backend in ("numpy", "torch") and callable(getattr(impl, "set_backend", None)):
+        impl.set_backend(backend)
     for ns in (torch, impl):
         if callable(getattr(ns, "set_warn_always", None)):
             ns.set_warn_always(True)

@@ -104,3 +104,87 @@ def test_known_divergence_passes_with_status_known(tmp_path):
     assert outcomes["test_dtypes[exp]"] == "known"  # torch.exp is the patched one
     assert outcomes["test_dtypes[exp.method]"] == "passed"  # Tensor.exp is torch's own
     assert data["divergences"] and all(d["status"] == "known" for d in data["divergences"])
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+_BACKEND_PROBE = ("from torch import *\nimport torch as _t\nfrom torch import nn, autograd\nTensor = _t.Tensor\n"
+                  "_backend_name = 'numpy'\n"
+                  "def set_backend(name):\n    global _backend_name\n    _backend_name = name\n"
+                  "def exp(x):  # right only in a process that switched to the torch backend\n"
+                  "    return _t.exp(x) + (0 if _backend_name == 'torch' else 1)\n")
+
+
+def test_backend_flag_switches_every_worker_and_is_recorded(tmp_path, monkeypatch):
+    """A fake impl whose exp is right only after set_backend("torch") in that very process: a run
+    with two xdist workers passes only if each worker switched."""
+    (tmp_path / "backendimpl.py").write_text(_BACKEND_PROBE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import backendimpl
+    import torch
+
+    assert backendimpl.exp(torch.zeros(1)).item() == 2.0  # the probe is wrong until switched
+    out = _cli("run", "--impl", "backendimpl", "--ops", "exp", "--properties", "dtypes", "--max-examples", "1",
+               "--output-dir", str(tmp_path / "out"), "--no-report", "-j", "2", "--backend", "torch", cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    run = json.loads((tmp_path / "out" / "results.json").read_text())["run"]
+    assert (run["backend"], run["device"]) == ("torch", "cpu")
+
+
+def test_backend_torch_on_reference_impl_records_torch(tmp_path):
+    pytest.importorskip("reference_impl")
+    out = _cli("run", "--ops", "nn.Linear", "--properties", "nn_modules", "--max-examples", "1",
+               "--backend", "torch", "--output-dir", str(tmp_path), "--no-report")
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["run"]["backend"] == "torch" and data["run"]["device"] == "cpu", out.stdout + out.stderr
+    assert {t["property"] for t in data["tests"]} == {"nn_modules"}
+
+
+def test_backend_needs_set_backend_one_line_exit_2():
+    out = _cli("run", "--impl", "torch", "--backend", "torch", "--ops", "exp")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "has no set_backend()" in out.stderr and "Traceback" not in out.stderr + out.stdout
+
+
+def test_unknown_backend_is_a_usage_error(capsys):
+    assert main(["run", "--backend", "jax"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(_has_cuda(), reason="checks the message of a machine without CUDA")
+def test_device_cuda_without_cuda_is_one_line_exit_2():
+    out = _cli("run", "--device", "cuda", "--ops", "exp")
+    assert out.returncode == 2
+    assert out.stderr == "autograd-conformance: error: CUDA is not available on this machine\n"
+
+
+@pytest.mark.skipif(not _has_cuda(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("impl", ["torch", "reference_impl"])
+def test_device_cuda_creates_leaves_and_modules_on_cuda(tmp_path, impl):
+    out = _cli("run", "--impl", impl, "--device", "cuda", "--ops", "exp,nn.Linear", "--properties",
+               "gradients,nn_modules", "--max-examples", "1", "--output-dir", str(tmp_path), "--no-report")
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["run"]["device"] == "cuda", out.stdout + out.stderr
+    assert data["tests"] and all(t["outcome"] != "error" for t in data["tests"]), out.stdout
+    if impl == "torch":
+        assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_device_renders_into_programs_and_reproducers():
+    from conformance import program as program_mod
+    from conformance.nn_build import build_module
+    from conformance.program import Leaf, Program
+
+    try:
+        program_mod.set_device("cuda")
+        script = Program((Leaf("x0", [1.0], "float32", True), *build_module("m", "nn.Linear(1, 1)", "float32",
+                                                                              {"weight": [[0.5]]}))).to_script()
+    finally:
+        program_mod.set_device("cpu")
+    assert "torch.tensor([1.0], dtype=torch.float32, device='cuda', requires_grad=True)" in script
+    assert "m = torch.nn.Linear(1, 1).to('cuda')" in script
+    assert "copy_(torch.tensor([[0.5]], dtype=torch.float32, device='cuda'))" in script

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conformance.registry import REGISTRY, get
-from conformance.registry.coverage import public_ops, uncovered
+from conformance.registry import MODULES, OPTIMIZERS, REGISTRY, get
+from conformance.registry.coverage import public_ops, uncovered, uncovered_nn
+from conformance.registry.optim import SCHEDULERS
 from conformance.strategies.cases import CASES
 from conformance.strategies.values import DOMAINS
 
@@ -52,3 +53,38 @@ def test_entry_is_well_formed(spec):
     assert all(d in DOMAINS for d in spec.inputs)
     assert spec.dtypes and (spec.tol_scale == 1.0 or spec.tol_reason)
     assert spec.variant != "inplace" or spec.target.endswith("_")
+
+
+# The layers and losses the nn issue asked for: none may silently disappear.
+ISSUE_MODULES = """Linear Bilinear Identity Flatten Unflatten Dropout ReLU LeakyReLU ELU GELU SiLU Tanh Sigmoid Softplus
+Softmax LogSoftmax Embedding LayerNorm BatchNorm1d Conv1d Conv2d MSELoss L1Loss SmoothL1Loss HuberLoss
+CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss KLDivLoss""".split()
+
+
+def test_every_nn_class_optimizer_and_scheduler_of_the_implementation_has_an_entry():
+    impl = pytest.importorskip("reference_impl")
+    missing = uncovered_nn(impl, [m.op for m in MODULES], [o.op for o in OPTIMIZERS], SCHEDULERS)
+    assert not missing, ("nn / optim classes without an nn_modules entry or training configuration (add one, "
+                         f"or exclude a non-module with a reason in conformance/registry/coverage.py): {missing}")
+
+
+def test_nn_coverage_derivation_sees_torch_classes():
+    missing = uncovered_nn(torch, [m.op for m in MODULES], [o.op for o in OPTIMIZERS], SCHEDULERS)
+    assert "nn.Conv3d" in missing and "optim.LBFGS" in missing and "nn.Linear" not in missing
+
+
+def test_issue_modules_have_entries_with_every_reduction():
+    ops = {m.op for m in MODULES}
+    assert not [c for c in ISSUE_MODULES if f"nn.{c}" not in ops]
+    for loss in [c for c in ISSUE_MODULES if c.endswith("Loss")]:
+        ctors = [m.ctor for m in MODULES if m.op == f"nn.{loss}"]
+        for red in ("mean", "sum", "none"):
+            assert any(f"reduction='{red}'" in c for c in ctors), (loss, red)
+    assert any("eval" == m.mode for m in MODULES if m.op == "nn.BatchNorm1d")
+    assert any("train" == m.mode for m in MODULES if m.op == "nn.BatchNorm1d")
+
+
+def test_module_entries_construct_under_torch():
+    for m in MODULES:
+        module = eval("torch." + m.ctor, {"torch": torch})
+        assert isinstance(module, torch.nn.Module), m.name

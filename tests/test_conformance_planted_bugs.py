@@ -24,10 +24,13 @@ from conformance.properties import (
     test_errors,
     test_gradients,
     test_graph,
+    test_module_semantics,
+    test_nn_modules,
     test_programs,
     test_requires_grad,
+    test_training,
 )
-from conformance.registry import get
+from conformance.registry import MODULES, OPTIMIZERS, get
 
 R = pytest.importorskip("reference_impl")
 from reference_impl import _dtype as D  # noqa: E402
@@ -170,6 +173,39 @@ def _broadcast_not_reduced(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(engine, "_sum_to", lambda grad, shape: grad)
 
 
+def _linear_bias_detached(mp: pytest.MonkeyPatch) -> None:
+    F = R.nn.functional
+    mp.setattr(R.nn.Linear, "forward",
+               lambda self, x: F.linear(x, self.weight, None if self.bias is None else self.bias.detach()))
+
+
+def _sgd_lr_off(mp: pytest.MonkeyPatch) -> None:
+    orig = R.optim.SGD.step
+
+    def step(self: Any, closure: Any = None) -> Any:
+        for group in self.param_groups:
+            group["lr"] *= 1.01
+        try:
+            return orig(self, closure)
+        finally:
+            for group in self.param_groups:
+                group["lr"] /= 1.01
+    mp.setattr(R.optim.SGD, "step", step)
+
+
+def _train_not_recursive(mp: pytest.MonkeyPatch) -> None:
+    def train(self: Any, mode: bool = True) -> Any:
+        self.training = mode
+        return self
+    mp.setattr(R.nn.Module, "train", train)
+
+
+def _parameters_sorted(mp: pytest.MonkeyPatch) -> None:
+    orig = R.nn.Module.named_parameters
+    mp.setattr(R.nn.Module, "named_parameters", lambda self, *a, **k: iter(sorted(orig(self, *a, **k),
+                                                                                  key=lambda kv: kv[0])))
+
+
 @dataclass(frozen=True)
 class Bug:
     name: str
@@ -214,27 +250,37 @@ BUGS = (
         (("dtypes", "matmul", None),)),
     Bug("var_ignores_correction", _wrap_function(
         "var", lambda f: lambda x, *a, correction=None, **k: f(x, *a, **k)), (("dtypes", "var", None),)),
+    Bug("linear_bias_gets_no_gradient", _linear_bias_detached, (("nn_modules", "nn.Linear", "float32"),)),
+    Bug("sgd_lr_off_by_one_percent", _sgd_lr_off, (("training", "optim.SGD", "float64"),)),
+    Bug("eval_not_recursive", _train_not_recursive, (("module_semantics", "eval", None),)),
+    Bug("named_parameters_sorted", _parameters_sorted, (("module_semantics", "register_parameter", None),)),
 )
+_NN = {s.name: s for s in (*MODULES, *OPTIMIZERS)}
+_SEMANTICS = dict(test_module_semantics._ACTIONS)
 
 _TESTS = {"requires_grad": test_requires_grad.test_requires_grad, "graph": test_graph.test_graph,
           "dtypes": test_dtypes.test_dtypes, "gradients": test_gradients.test_gradients,
           "errors": test_errors.test_errors, "programs": test_programs.test_programs,
-          "rg_int": test_dtypes.test_requires_grad_on_integer_dtype}
+          "rg_int": test_dtypes.test_requires_grad_on_integer_dtype, "nn_modules": test_nn_modules.test_nn_modules,
+          "training": test_training.test_training, "module_semantics": test_module_semantics.test_module_semantics}
 
 
 def run_probe(probe: Probe) -> list[dict[str, Any]]:
     """Run one property on one entry against reference_impl; the unexpected divergences found."""
     prop, entry, extra = probe
-    spec = get(entry) if prop != "rg_int" else None
+    spec = None if prop in ("rg_int", "module_semantics") else _NN[entry] if prop in ("nn_modules", "training") \
+        else get(entry)
     name = f"test_{prop}[{entry}{'-' + extra if extra else ''}]"
     info = TestInfo(f"planted::{name}", "dtypes" if prop == "rg_int" else prop, spec.op if spec else None,
-                    extra if prop == "gradients" else None)
+                    extra if prop in ("gradients", "nn_modules", "training") else None)
     checker = Checker(info, torch, R, "reference_impl", [], profiles.get("ci"), None)
     torch.set_warn_always(True)
     fn = _TESTS[prop]
     try:
-        if prop == "gradients":
+        if prop in ("gradients", "nn_modules", "training"):
             fn(spec, extra, checker)
+        elif prop == "module_semantics":
+            fn(_SEMANTICS[entry], checker)
         elif prop == "rg_int":
             fn(entry, extra, checker)
         else:

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SLICE = ("exp,add.op,div.rounding,pow.scalar_base,clamp_tensor,mul_.inplace,where,eq.op,logical_and,"
          "sum,max_dim,var,norm,cumprod,matmul,mT,view,expand_as,cat,split,getitem.advanced,scatter_.inplace,"
          "masked_fill,to.dtype,type_as,F.softmax,F.cross_entropy,F.linear,F.binary_cross_entropy,"
-         "index_add,F.batch_norm")
+         "index_add,F.batch_norm,nn.Linear,nn.BatchNorm1d.train,nn.CrossEntropyLoss.mean,optim.Adam.amsgrad,"
+         "optim.SGD.nesterov")
 
 
 def test_torch_against_itself_has_no_divergences(tmp_path):

@@ -15,6 +15,8 @@ from conformance.registry import (
     reductions,
     shape_indexing,
 )
+from conformance.registry.nn_modules import MODULES
+from conformance.registry.optim import OPTIMIZERS
 from conformance.registry.spec import OpSpec
 
 FAMILIES = {
@@ -35,6 +37,11 @@ if len(_BY_NAME) != len(REGISTRY):
     raise ValueError(f"duplicate registry names: {dupes}")
 
 
+# (entry name, canonical op) of everything ``--ops`` can select: op variants, nn modules
+# (nn_modules property) and optimizer configurations (training property).
+ENTRY_NAMES: tuple[tuple[str, str], ...] = tuple((e.name, e.op) for e in (*REGISTRY, *MODULES, *OPTIMIZERS))
+
+
 def get(name: str) -> OpSpec:
     """The entry called ``name`` (KeyError if none)."""
     return _BY_NAME[name]
@@ -42,9 +49,14 @@ def get(name: str) -> OpSpec:
 
 def matches(spec: OpSpec, patterns: Iterable[str] | None) -> bool:
     """Does an ``--ops`` glob list select this entry (by entry name or canonical op name)?"""
+    return matches_name(spec.name, spec.op, patterns)
+
+
+def matches_name(name: str, op: str | None, patterns: Iterable[str] | None) -> bool:
+    """``matches`` for any named entry (op specs, nn module specs, training configurations)."""
     if patterns is None:
         return True
-    return any(fnmatch.fnmatchcase(spec.name, p) or fnmatch.fnmatchcase(spec.op, p) for p in patterns)
+    return any(fnmatch.fnmatchcase(name, p) or (op is not None and fnmatch.fnmatchcase(op, p)) for p in patterns)
 
 
 def select(patterns: Iterable[str] | None = None) -> list[OpSpec]:
@@ -53,4 +65,5 @@ def select(patterns: Iterable[str] | None = None) -> list[OpSpec]:
     return [e for e in REGISTRY if matches(e, pats)]
 
 
-__all__ = ["FAMILIES", "REGISTRY", "OpSpec", "get", "matches", "select"]
+__all__ = ["ENTRY_NAMES", "FAMILIES", "MODULES", "OPTIMIZERS", "REGISTRY", "OpSpec", "get", "matches",
+           "matches_name", "select"]

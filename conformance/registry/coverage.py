@@ -120,3 +120,38 @@ def uncovered(impl: types.ModuleType, specs: Iterable[OpSpec]) -> list[str]:
     missing = [f"{kind} {name}" for (kind, name), obj in sorted(ops.items())
                if (kind, name) not in cov and id(obj) not in covered_objs]
     return missing
+
+
+# nn classes / optimizers / schedulers that are not checked by nn_modules or training -> why
+EXCLUDED_NN_CLASSES: dict[str, str] = {
+    **{n: "container or base class: checked by the module_semantics property (registration, order, flags)"
+       for n in ("Module", "Sequential", "ModuleList", "ModuleDict")},
+    **{n: "tensor subclass, not a module: checked by module_semantics (parameter / buffer registration)"
+       for n in ("Parameter", "Buffer")},
+    "Optimizer": "base class: every concrete optimizer has a training configuration",
+    "LRScheduler": "base class: every concrete scheduler is used by some training configuration",
+}
+
+
+def _classes(ns: object) -> set[str]:
+    return {n for n in dir(ns) if not n.startswith("_") and inspect.isclass(getattr(ns, n))
+            and getattr(getattr(ns, n), "__module__", "").split(".")[0] == getattr(ns, "__name__", "").split(".")[0]}
+
+
+def uncovered_nn(impl: types.ModuleType, module_ops: Iterable[str], optim_ops: Iterable[str],
+                 schedulers: Iterable[str]) -> list[str]:
+    """Public classes of ``impl.nn`` / ``impl.optim`` / ``impl.optim.lr_scheduler`` with no entry.
+
+    ``module_ops`` are ``nn.<Class>`` names (nn_modules entries), ``optim_ops`` ``optim.<Class>``
+    names (training configurations), ``schedulers`` scheduler class names.
+    """
+    have = set(module_ops) | set(optim_ops) | {f"optim.lr_scheduler.{s}" for s in schedulers}
+    out = []
+    for prefix, ns in (("nn", getattr(impl, "nn", None)), ("optim", getattr(impl, "optim", None)),
+                       ("optim.lr_scheduler", getattr(getattr(impl, "optim", None), "lr_scheduler", None))):
+        if ns is None:
+            continue
+        for cls in sorted(_classes(ns)):
+            if cls not in EXCLUDED_NN_CLASSES and f"{prefix}.{cls}" not in have:
+                out.append(f"{prefix}.{cls}")
+    return out
