@@ -29,7 +29,10 @@ from ._dtype import (
 )
 from ._ops import (
     casts,
+    clamping,
+    comparison,
     creation,
+    division,
     elementwise,
     indexing,
     linalg,
@@ -54,8 +57,8 @@ short = int16
 cfloat = complex64
 cdouble = complex128
 
-_FAMILIES = (creation, elementwise, reductions, shape, slicing, casts, linalg, indexing, random, _complex, _repr,
-             shape_copy, mutation, softmax)
+_FAMILIES = (creation, elementwise, division, clamping, comparison, reductions, shape, slicing, casts, linalg,
+             indexing, random, _complex, _repr, shape_copy, mutation, softmax)
 
 
 def _install() -> None:

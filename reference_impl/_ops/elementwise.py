@@ -146,12 +146,9 @@ def _check_integral(name: str, dt: D.dtype) -> None:
     """torch's errors for a unary op on an integer or bool tensor."""
     if name == "frac" or (dt is D.bool_ and name in _NO_BOOL_KERNEL):
         raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[name]}\" not implemented for '{dt._short}'")
-    if dt is D.bool_:
-        if name == "neg":
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+    if dt is D.bool_ and name == "neg":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                                "invert a mask, use the `~` or `logical_not()` operator instead.")
-        if name == "relu":
-            raise RuntimeError("Boolean inputs not supported for relu")
 
 
 def _relu_unsupported(x: Any) -> Any:
@@ -305,7 +302,7 @@ _ConjBackward = node_class("ConjBackward0", lambda g: conj(g))
 
 
 def square(input: Tensor) -> Tensor:
-    return pow(input, 2)
+    return input.pow(2)  # torch: PowBackward0
 
 
 # ---------------------------------------------------------------------------------------
@@ -316,53 +313,6 @@ SubBackward0 = node_class("SubBackward0", lambda g, alpha: g, lambda g, alpha: -
 RsubBackward0 = node_class("RsubBackward0", lambda g, alpha: -g * conj(alpha), lambda g, alpha: g)
 RsubBackward1 = node_class("RsubBackward1", lambda g, alpha: -g * conj(alpha))
 MulBackward0 = node_class("MulBackward0", lambda g, a, b: g * conj(b), lambda g, a, b: g * conj(a))
-DivBackward0 = node_class("DivBackward0", lambda g, a, b: g / conj(b),
-                          lambda g, a, b: -g * conj(a / b / b))
-# div with an explicit rounding_mode (None included): torch's div.Tensor_mode, scalars wrapped.
-DivBackward2 = node_class("DivBackward2", lambda g, a, b, mode: g * 0 if mode else g / conj(b),
-                          lambda g, a, b, mode: g * 0 if mode else -g * conj(a / b / b))
-PowBackward0 = node_class("PowBackward0", lambda g, x, e: g * 0 if e == 0 else g * conj(e * x.pow(e - 1)))
-PowBackward1 = node_class(
-    "PowBackward1",
-    lambda g, x, e, y: where(e == 0, 0.0, g * conj(e * x.pow(e - 1))),
-    lambda g, x, e, y: g * conj(where((x == 0) & (e.real >= 0 if e.is_complex() else e >= 0), 0.0,
-                                      y * x.log())))
-PowBackward2 = node_class("PowBackward2", lambda g, e, y, base: g * conj(_pow_scalar_base_grad(e, y, base)))
-RemainderBackward0 = node_class("RemainderBackward0", lambda g: g)  # Python-scalar divisor
-RemainderBackward1 = node_class("RemainderBackward1", lambda g, a, b: g,
-                                lambda g, a, b: -g * div(a, b, rounding_mode="floor"))
-FmodBackward0 = node_class("FmodBackward0", lambda g: g)
-FmodBackward1 = node_class("FmodBackward1", lambda g, a, b: g,
-                           lambda g, a, b: -g * div(a, b, rounding_mode="trunc"))
-
-
-def _not_implemented(g: Tensor, name: str) -> Tensor:
-    raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-
-# torch's node for ops without a derivative: edges only to the inputs that require grad.
-NotImplementedBackward = node_class("NotImplemented", _not_implemented, _not_implemented)
-
-
-def _record_not_implemented(out: Tensor, inputs: tuple, name: str) -> None:
-    record(NotImplementedBackward, out, tuple(t for t in inputs if wants_grad(t)), None, (name,))
-
-
-def _no_bool(dt: D.dtype, kernel: str) -> None:
-    if dt is D.bool_:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-Atan2Backward0 = node_class("Atan2Backward0", lambda g, a, b: g * b / (a * a + b * b),
-                            lambda g, a, b: g * -a / (a * a + b * b))
-
-
-def _pow_scalar_base_grad(e: Tensor, y: Tensor, base: Any) -> Tensor:
-    """d(base ** e)/de = base ** e * log(base); torch defines it as 0 where base == 0 and e >= 0."""
-    if base == 0:
-        return where(e >= 0, 0.0, y * -math.inf)
-    log_base = complex(base) if type(base) is complex else base
-    return y * (math.log(log_base) if type(log_base) is not complex else __import__("cmath").log(log_base))
-
-
 def _alpha_check(dt: D.dtype, alpha: Any) -> Any:
     """torch's alpha_check; returns alpha as the kernel uses it (a bool for bool results)."""
     if type(alpha) is bool and dt is not D.bool_:
@@ -452,151 +402,8 @@ def _mul_kernel(a: Any, b: Any) -> Any:
     return a * b if a.dtype.kind != "b" else a & b
 
 
-_NO_MODE = object()  # div(a, b) without rounding_mode: DivBackward0; any explicit mode: DivBackward2
-
-
-def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
-    if rounding_mode is _NO_MODE:
-        out = _fast_arith(operator.truediv, input, other)
-        if out is None:
-            out = _compute(_xp.true_divide, input, other, dt=_float_dtype(D.result_dtype(input, other)))
-        if needs_grad(input, other):
-            record(DivBackward0, out, (input, other),
-                   (input if wants_grad(other) else None, other))
-        return out
-    dt = D.result_dtype(input, other)
-    if rounding_mode is None:
-        out = _compute(_xp.true_divide, input, other, dt=_float_dtype(dt))
-    else:
-        if rounding_mode not in ("trunc", "floor"):
-            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                               f"'{rounding_mode}'")
-        _no_bool(dt, f"div_{rounding_mode}_cpu")
-        if not (dt.is_floating_point or dt.is_complex):
-            _check_int_zero(other)
-        out = _compute(_floor_div if rounding_mode == "floor" else _trunc_div, input, other, dt=dt)
-    if needs_grad(input, other):
-        record(DivBackward2, out, (input, other), (input if wants_grad(other) else None, other), (rounding_mode,))
-    return out
-
-
-def _check_int_zero(other: Any) -> None:
-    values = other if type(other) in SCALARS else other._data
-    if (values == 0).any() if hasattr(values, "any") else values == 0:
-        raise RuntimeError("ZeroDivisionError")
-
-
-def _floor_div(a: Any, b: Any) -> Any:
-    """torch's div_floor: integers as Python; floats via fmod so that e.g. tiny / -2 gives -1."""
-    if a.dtype.kind in "iub":
-        return _xp.floor_divide(a, b)
-    if a.dtype.kind == "c":
-        return _xp.floor(a / b)
-    mod = _xp.fmod(a, b)
-    div = (a - mod) / b
-    div = div - ((mod != 0) & ((b < 0) != (mod < 0)))
-    floored = _xp.floor(div)
-    floored = floored + (div - floored > 0.5)
-    out = _xp.where(div != 0, floored, _xp.copysign(0.0 * div, a / b))
-    return _xp.where(b == 0, a / b, out)
-
-
-def _trunc_div(a: Any, b: Any) -> Any:
-    if a.dtype.kind in "iu":
-        q = _xp.floor_divide(a, b)
-        return q + ((q < 0) & (q * b != a))
-    return _xp.trunc(a / b)
-
-
-def floor_divide(input: Any, other: Any) -> Tensor:
-    """torch has no derivative for floor_divide: its node raises at backward."""
-    return _floor_divide(input, other, "floor_divide")
-
-
-def _floor_divide(input: Any, other: Any, name: str) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "div_floor_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_floor_div, input, other, dt=dt)
-    if needs_grad(input, other):
-        _record_not_implemented(out, (input, other), name)
-    return out
-
-
-def remainder(input: Any, other: Any) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "remainder_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_xp.remainder, input, other, dt=dt)
-    if needs_grad(input, other):
-        if type(input) in SCALARS:  # remainder(Scalar, Tensor) has no derivative
-            _record_not_implemented(out, (input, other), "remainder")
-        elif type(other) in SCALARS:
-            record(RemainderBackward0, out, (input,))
-        else:
-            saved = (input, other) if wants_grad(other) else (None, None)
-            record(RemainderBackward1, out, (input, other), saved)
-    return out
-
-
-def fmod(input: Any, other: Any) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "fmod_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_xp.fmod, input, other, dt=dt)
-    if needs_grad(input, other):
-        if type(other) in SCALARS:
-            record(FmodBackward0, out, (input,))
-        else:
-            record(FmodBackward1, out, (input, other), (input, other) if wants_grad(other) else (None, None))
-    return out
-
-
-def pow(input: Any, exponent: Any) -> Tensor:
-    dt = D.result_dtype(input, exponent)
-    _no_bool(dt, "pow")
-    kernel = _xp.power if dt.is_floating_point or dt.is_complex else _int_power
-    if type(input) in SCALARS:  # scalar ** tensor
-        out = _compute(kernel, input, exponent, dt=dt)
-        if needs_grad(exponent):
-            record(PowBackward2, out, (exponent,), (exponent, out), (input,))
-        return out
-    if type(exponent) in SCALARS:
-        if not (dt.is_floating_point or dt.is_complex) and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = _compute(kernel, input, exponent, dt=dt)
-        if needs_grad(input):
-            record(PowBackward0, out, (input,), (input,), (exponent,))
-        return out
-    out = _compute(kernel, input, exponent, dt=dt)
-    if needs_grad(input, exponent):
-        record(PowBackward1, out, (input, exponent), (input, exponent, out if wants_grad(exponent) else None))
-    return out
-
-
-def _int_power(a: Any, e: Any) -> Any:
-    """Integer power; a negative exponent gives 1 / a**-e truncated (0 unless a is 1 or -1), as torch."""
-    neg = e < 0
-    if not neg.any():
-        return _xp.power(a, e)
-    pos = _xp.power(a, _xp.where(neg, 0, e))
-    odd = (e % 2) != 0
-    return _xp.where(neg, _xp.where(a == 1, 1, _xp.where(a == -1, _xp.where(odd, -1, 1), 0)), pos)
-
-
-def atan2(input: Tensor, other: Tensor) -> Tensor:
-    dt = _float_dtype(D.result_dtype(input, other))
-    out = _compute(_xp.arctan2, input, other, dt=dt)
-    if needs_grad(input, other):
-        record(Atan2Backward0, out, (input, other), (input, other))
-    return out
-
-
 # ---------------------------------------------------------------------------------------
-# Selection and clamping
+# Selection: where, maximum, minimum (clamp and lerp: clamping.py)
 # ---------------------------------------------------------------------------------------
 WhereBackward0 = node_class("WhereBackward0", lambda g, c: where(c, g, 0.0), lambda g, c: where(c, 0.0, g))
 MaximumBackward0 = node_class(
@@ -607,30 +414,6 @@ MinimumBackward0 = node_class(
     "MinimumBackward0",
     lambda g, a, b: where(a == b, g / 2, g).masked_fill(a > b, 0),
     lambda g, a, b: where(a == b, g / 2, g).masked_fill(a < b, 0))
-ClampBackward1 = node_class("ClampBackward1", lambda g, x, lo, hi: where(_in_range(x, lo, hi), g, 0.0))
-ClampBackward0 = node_class(
-    "ClampBackward0",
-    lambda g, x, lo, hi: where(_in_range(x, lo, hi), g, 0.0),
-    lambda g, x, lo, hi: where(x < lo, g, 0.0),
-    lambda g, x, lo, hi: where(x > hi, g, 0.0))
-ClampMinBackward0 = node_class("ClampMinBackward0", lambda g, x, lo: g * (x >= lo))
-ClampMaxBackward0 = node_class("ClampMaxBackward0", lambda g, x, hi: g * (x <= hi))
-ClampMinBackward1 = node_class("ClampMinBackward1", lambda g, x, lo: where(x >= lo, g, 0.0),
-                               lambda g, x, lo: where(x < lo, g, 0.0))
-ClampMaxBackward1 = node_class("ClampMaxBackward1", lambda g, x, hi: where(x <= hi, g, 0.0),
-                               lambda g, x, hi: where(x > hi, g, 0.0))
-LerpBackward0 = node_class("LerpBackward0", lambda g, w: g * (1 - w), lambda g, w: g * w)
-LerpBackward1 = node_class("LerpBackward1", lambda g, a, b, w: g * (1 - w), lambda g, a, b, w: g * w,
-                           lambda g, a, b, w: g * (b - a))
-
-
-def _in_range(x: Tensor, lo: Any, hi: Any) -> Tensor:
-    """torch's clamp_backward mask; ``logical_and_`` in place, so (x >= lo) must hold the broadcast shape."""
-    if lo is None:
-        return x <= hi
-    if hi is None:
-        return x >= lo
-    return (x >= lo).logical_and_(x <= hi)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
@@ -665,74 +448,6 @@ def _min_max(kernel: Any, cls: type, input: Tensor, other: Tensor) -> Tensor:
     return out
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        dt = D.result_dtype(*(v for v in (input, min, max) if v is not None))
-        if dt is D.bool_ and min is not None and max is not None:
-            raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
-        lo = arr(min, dt) if min is not None else None
-        hi = arr(max, dt) if max is not None else None
-        x = arr(input, dt)
-        data = x if lo is None else _xp.where(x < lo, lo, x)  # NaN propagates from x
-        data = data if hi is None else _xp.where(data > hi, hi, data)
-        if lo is not None:
-            data = _xp.where(_xp.isnan(lo) if dt.is_floating_point else False, lo, data)
-        if hi is not None:
-            data = _xp.where(_xp.isnan(hi) if dt.is_floating_point else False, hi, data)
-        out = wrap(data, dt)
-        if needs_grad(input, min, max):
-            record(ClampBackward0, out, (input, min, max), (input, min, max))
-        return out
-    dt = D.result_dtype(input, *(v for v in (min, max) if v is not None))
-    x = arr(input, dt)
-    data = x
-    if min is not None:
-        data = _xp.where(data < min, _xp.asarray(min, dt.np), data)
-    if max is not None:
-        data = _xp.where(data > max, _xp.asarray(max, dt.np), data)
-    if min is not None and max is not None and min > max:
-        data = _xp.full(x.shape, max, dt.np)
-    out = wrap(data, dt)
-    if needs_grad(input):
-        record(ClampBackward1, out, (input,), (input,), (min, max))
-    return out
-
-
-def clamp_min(input: Tensor, min: Any) -> Tensor:
-    if isinstance(min, Tensor):
-        out = maximum(input, min) if False else clamp(input, min=min)
-        return out
-    out = clamp(input, min=min)
-    if out._grad_fn is not None:
-        record(ClampMinBackward0, out, (input,), (input,), (min,))
-    return out
-
-
-def clamp_max(input: Tensor, max: Any) -> Tensor:
-    out = clamp(input, max=max)
-    if out._grad_fn is not None and not isinstance(max, Tensor):
-        record(ClampMaxBackward0, out, (input,), (input,), (max,))
-    return out
-
-
-def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
-    dt = D.result_dtype(input, end)
-    if not (dt.is_floating_point or dt.is_complex):
-        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._short}'")
-    if isinstance(weight, Tensor):
-        out = _compute(lambda a, b, w: a + w * (b - a), input, end, weight, dt=dt)
-        if needs_grad(input, end, weight):
-            record(LerpBackward1, out, (input, end, weight), (input, end, weight))
-        return out
-    out = _compute(lambda a, b: a + weight * (b - a), input, end, dt=dt)
-    if needs_grad(input, end):
-        record(LerpBackward0, out, (input, end), None, (weight,))
-    return out
-
-
 # ---------------------------------------------------------------------------------------
 # In-place forms: out-of-place op, then inplace.commit
 # ---------------------------------------------------------------------------------------
@@ -750,39 +465,24 @@ def _swap(fn: Any):
     return lambda self, other: fn(other, self)
 
 
-def _rtruediv(self: Tensor, other: Any) -> Tensor:
-    return mul(self.reciprocal(), other)  # torch computes 2 / x as reciprocal(x) * 2
-
-
-def _rpow(self: Tensor, other: Any) -> Tensor:
-    return pow(other, self)
-
-
 _UNARY_FUNCS = {name: _unary[name] for name in UNARY}
 _BINARY_FUNCS = {
-    "add": add, "sub": sub, "subtract": sub, "rsub": rsub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder, "fmod": fmod,
-    "pow": pow, "atan2": atan2, "arctan2": atan2, "maximum": maximum, "minimum": minimum, "clamp": clamp,
-    "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max, "lerp": lerp, "where": where,
+    "add": add, "sub": sub, "subtract": sub, "rsub": rsub, "mul": mul, "multiply": mul, "maximum": maximum,
+    "minimum": minimum, "where": where,
     "square": square, "conj": conj,
     "arcsin": _unary["asin"], "arccos": _unary["acos"], "arctan": _unary["atan"], "negative": neg,
     "absolute": abs_,
 }
 
 FUNCTIONS = {**_UNARY_FUNCS, **_BINARY_FUNCS}
-_INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clamp_min", "clamp_max", "remainder", "fmod", "lerp",
-            "atan2", "square", *UNARY)  # torch has no maximum_ / minimum_
+_INPLACE = ("add", "sub", "mul", "square",
+            *UNARY)  # torch has no maximum_ / minimum_
 METHODS = {
-    **{k: v for k, v in FUNCTIONS.items() if k not in ("where",)},
+    **{k: v for k, v in FUNCTIONS.items() if k not in ("where", "rsub")},  # torch.Tensor has no rsub
     "where": lambda self, condition, other: where(condition, self, other),
     **{f"{k}_": _inplace(FUNCTIONS[k], f"{k}_") for k in _INPLACE if k in FUNCTIONS},
-    "floor_divide_": _inplace(lambda self, other: _floor_divide(self, other, "floor_divide_"), "floor_divide_"),
     "__add__": add, "__radd__": add, "__iadd__": _inplace(add, "__iadd__"),
     "__sub__": sub, "__rsub__": lambda self, other: rsub(self, other), "__isub__": _inplace(sub, "__isub__"),
     "__mul__": mul, "__rmul__": mul, "__imul__": _inplace(mul, "__imul__"),
-    "__truediv__": div, "__rtruediv__": _rtruediv, "__itruediv__": _inplace(div, "__itruediv__"),
-    "__floordiv__": floor_divide, "__rfloordiv__": _swap(floor_divide),
-    "__mod__": remainder, "__rmod__": _swap(remainder),
-    "__pow__": pow, "__rpow__": _rpow, "__ipow__": _inplace(pow, "__ipow__"),
     "__neg__": neg, "__abs__": abs_, "__pos__": lambda self: self,
 }

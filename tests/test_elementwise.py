@@ -1,0 +1,200 @@
+"""Elementwise ops against torch: node names per overload, in-place forms, dtype errors, gradients.
+
+Each case is a small program run on both libraries (``assert_same``); graphs are compared
+through ``graph_signature`` so that ``(None, 0)`` edges and NotImplemented nodes count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers import SETTINGS, assert_grad_matches_fd, assert_same, graph_signature
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def _leaves(lib: Any) -> tuple:
+    a = lib.tensor([2.2, 1.5, -0.7], requires_grad=True)
+    b = lib.tensor([-0.2, 0.7, 0.3], requires_grad=True)
+    c = lib.tensor([0.3, 0.4, -1.5])
+    return a, b, c
+
+
+def _graph_and_grads(lib: Any, y: Any, *inputs: Any) -> tuple:
+    """What a program observes: value, node graph, and the gradients of the inputs that need one."""
+    grads = lib.autograd.grad(y.sum(), [t for t in inputs if t.requires_grad], allow_unused=True)
+    return y, graph_signature(y), grads
+
+
+# ------------------------------------------------------------------------------------------
+# Node names and edges per overload
+# ------------------------------------------------------------------------------------------
+GRAPH_CASES = {
+    "remainder_tensor": lambda lib, a, b, c: lib.remainder(a, b),  # RemainderBackward1
+    "remainder_scalar": lambda lib, a, b, c: lib.remainder(a, 0.4),  # RemainderBackward0, one edge
+    "remainder_tensor_nograd_other": lambda lib, a, b, c: lib.remainder(a, c),
+    "fmod_tensor": lambda lib, a, b, c: lib.fmod(a, b),
+    "fmod_scalar": lambda lib, a, b, c: lib.fmod(a, 0.4),
+    "div_mode_none": lambda lib, a, b, c: lib.div(a, b, rounding_mode=None),  # DivBackward2
+    "div_mode_trunc": lambda lib, a, b, c: lib.div(a, b, rounding_mode="trunc"),
+    "div_mode_floor_scalar": lambda lib, a, b, c: lib.div(a, 2, rounding_mode="floor"),  # (None, 0) edge
+    "div_plain": lambda lib, a, b, c: lib.div(a, c),  # DivBackward0
+    "eq_inplace_tensor": lambda lib, a, b, c: a.clone().eq_(b),
+    "lt_inplace_scalar": lambda lib, a, b, c: a.clone().lt_(0.5),
+    "ge_inplace_nograd_self": lambda lib, a, b, c: c.clone().ge_(b),
+    "fmod_inplace": lambda lib, a, b, c: a.clone().fmod_(b),
+    "clamp_tensor_bounds": lambda lib, a, b, c: lib.clamp(a, min=b, max=c + 2),
+    "pow_scalar_base": lambda lib, a, b, c: lib.pow(2, a),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GRAPH_CASES))
+def test_graph_and_gradients_match_torch(case: str) -> None:
+    def program(lib: Any) -> tuple:
+        a, b, c = _leaves(lib)
+        return _graph_and_grads(lib, GRAPH_CASES[case](lib, a, b, c), a, b)
+
+    assert_same(program, expect_error=False)
+
+
+NOT_IMPLEMENTED_CASES = {
+    "floor_divide": lambda lib, a, b, c: lib.floor_divide(a, b),
+    "floor_divide_nograd_self": lambda lib, a, b, c: lib.floor_divide(c, b),
+    "floordiv_operator_scalar": lambda lib, a, b, c: a // 2,
+    "floor_divide_inplace": lambda lib, a, b, c: a.clone().floor_divide_(b),
+    "scalar_remainder": lambda lib, a, b, c: 2 % a,
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_IMPLEMENTED_CASES))
+def test_not_implemented_node_has_edges_only_to_grad_inputs_and_raises(case: str) -> None:
+    def graph(lib: Any) -> Any:
+        a, b, c = _leaves(lib)
+        return graph_signature(NOT_IMPLEMENTED_CASES[case](lib, a, b, c))
+
+    def backward(lib: Any) -> None:
+        a, b, c = _leaves(lib)
+        NOT_IMPLEMENTED_CASES[case](lib, a, b, c).sum().backward()
+
+    assert_same(graph, expect_error=False)
+    assert_same(backward, expect_error=True)
+
+
+def test_version_error_names_overload_like_torch() -> None:
+    def program(lib: Any) -> None:
+        x = lib.tensor([0.25, 2.0], requires_grad=True)
+        y = lib.pow(x, x)  # PowBackward1: torch's message says "output 0 of Pow1"
+        y.mul_(2)
+        y.sum().backward()
+
+    assert_same(program, expect_error=True)
+
+
+def test_sgn_saves_its_result() -> None:
+    def program(lib: Any) -> None:
+        y = lib.sgn(lib.tensor([-1.5, 2.0], requires_grad=True))
+        y.mul_(0.5)
+        y.sum().backward()
+
+    assert_same(program, expect_error=True)
+
+
+def test_clamp_backward_mask_is_computed_in_place() -> None:
+    """torch's clamp_backward does (x >= min).logical_and_(x <= max): a 0-d min cannot widen."""
+    def program(lib: Any) -> None:
+        x = lib.tensor(0.0, requires_grad=True)
+        lib.clamp(x, min=lib.tensor(-0.6), max=lib.tensor([0.6])).sum().backward()
+
+    assert_same(program, expect_error=True)
+
+
+# ------------------------------------------------------------------------------------------
+# In-place forms torch has (and the ones it has not)
+# ------------------------------------------------------------------------------------------
+INPLACE = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_", "fmod_",
+           "remainder_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "__iand__", "__ior__", "__ixor__"]
+
+
+@pytest.mark.parametrize("name", INPLACE)
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_binary_inplace_writes_self_dtype(name: str, dtype: str) -> None:
+    def program(lib: Any) -> tuple:
+        x = lib.tensor([3, 0, -2, 5], dtype=getattr(lib, dtype) if dtype != "bool" else lib.bool)
+        other = lib.tensor([3, 1, -1, 2])
+        y = getattr(x, name)(other)
+        return y is x, x, x._version
+
+    assert_same(program)
+
+
+@pytest.mark.parametrize("name", ["logical_not_", "bitwise_not_", "sign_", "abs_", "floor_", "neg_"])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_unary_inplace(name: str, dtype: str) -> None:
+    def program(lib: Any) -> tuple:
+        x = lib.tensor([3, 0, -2, 5], dtype=getattr(lib, dtype) if dtype != "bool" else lib.bool)
+        getattr(x, name)()
+        return x, x._version
+
+    assert_same(program)
+
+
+def test_logical_inplace_keeps_history() -> None:
+    def program(lib: Any) -> Any:
+        a = lib.tensor([2.0, 0.0], requires_grad=True)
+        y = a.clone().logical_and_(lib.tensor([1.0, 1.0]))
+        return y, graph_signature(y)
+
+    assert_same(program, expect_error=False)
+
+
+@pytest.mark.parametrize("name", ["maximum_", "minimum_"])
+def test_missing_inplace_methods_stay_missing(name: str) -> None:
+    assert_same(lambda lib: getattr(lib.tensor([1.0]), name), expect_error=True)
+
+
+def test_inplace_comparison_shape_error() -> None:
+    assert_same(lambda lib: lib.tensor(1.0).eq_(lib.tensor([1.0, 2.0])), expect_error=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Scalar operands and integer powers
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fn", ["logical_and", "logical_or", "logical_xor"])
+@pytest.mark.parametrize("as_method", [False, True])
+def test_logical_ops_reject_python_scalars(fn: str, as_method: bool) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([True, False])
+        return getattr(x, fn)(True) if as_method else getattr(lib, fn)(x, True)
+
+    assert_same(program, expect_error=True)
+
+
+@SETTINGS
+@given(base=st.lists(st.integers(-3, 3), min_size=1, max_size=5), exp=st.integers(-3, 3),
+       scalar_base=st.sampled_from([None, 2, -1, 1, 0]))
+def test_integer_pow_with_negative_exponents(base: list, exp: int, scalar_base: Any) -> None:
+    def program(lib: Any) -> Any:
+        if scalar_base is not None:
+            return lib.pow(scalar_base, lib.tensor(base, dtype=lib.int32))
+        return lib.pow(lib.tensor(base), lib.tensor([exp] * len(base)))
+
+    assert_same(program)
+
+
+@SETTINGS
+@given(x=st.lists(st.floats(-5, 5), min_size=1, max_size=4), d=st.floats(0.3, 3.0), sign=st.sampled_from([1, -1]))
+def test_remainder_fmod_divisor_gradient(x: list, d: float, sign: int) -> None:
+    def program(lib: Any) -> tuple:
+        a = lib.tensor(x, requires_grad=True)
+        b = lib.tensor([sign * d] * len(x), requires_grad=True)
+        return lib.autograd.grad((lib.remainder(a, b) + lib.fmod(a, b)).sum(), (a, b))
+
+    assert_same(program)
+
+
+@pytest.mark.parametrize("op", ["fmod", "remainder"])
+def test_fmod_remainder_self_gradient_matches_finite_differences(op: str) -> None:
+    x = np.array([0.33, -1.27, 2.61, -0.49])
+    assert_grad_matches_fd(fn=lambda lib, t: getattr(lib, op)(t, 0.7), x=x)
