@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record
 from ._util import wrap
 from .creation import zeros
+from .scans import at_version
 from .shape import alias, unsqueeze, wrap_dim
 from .slicing import select_unchecked, slice_unchecked
 
@@ -202,7 +203,7 @@ def basic_key(steps: list) -> tuple:
 def _index(t: Tensor, key: tuple) -> Tensor:
     out = Tensor._make(t._data[key], t._dtype)
     if needs_grad(t):
-        record(IndexBackward0, out, (t,), None, (t._data.shape, key))
+        record(IndexBackward0, out, (t,), (), (t._data.shape, key))  # () : torch saves the indices (freed)
     return out
 
 
@@ -217,7 +218,7 @@ def index_put_acc(g: Tensor, shape: tuple, key: tuple) -> Tensor:
     return out
 
 
-IndexBackward0 = node_class("IndexBackward0", lambda g, shape, key: index_put_acc(g, shape, key))
+IndexBackward0 = node_class("IndexBackward0", lambda g, shape, key: at_version(index_put_acc(g, shape, key), 1))
 IndexPutBackward0 = node_class("IndexPutBackward0", lambda g, key: _index(g, key))
 
 
@@ -294,7 +295,8 @@ def _check_gather_shapes(self_shape: tuple, index: Tensor, dim: int, src_shape: 
 # The index (and masked_fill's mask) is a saved tensor, as in torch: checked against in-place
 # changes and freed by backward, so a second backward without retain_graph fails.
 GatherBackward0 = node_class(
-    "GatherBackward0", lambda g, x, index, dim: scatter_add(zeros(x.shape, dtype=g._dtype), dim, index, g))
+    "GatherBackward0",
+    lambda g, x, index, dim: at_version(scatter_add(zeros(x.shape, dtype=g._dtype), dim, index, g), 1))
 ScatterBackward0 = node_class("ScatterBackward0", lambda g, index, dim: scatter(g, dim, index, 0),
                               lambda g, index, dim: gather(g, dim, index))
 ScatterBackward1 = node_class("ScatterBackward1", lambda g, index, dim: scatter(g, dim, index, 0))
@@ -374,7 +376,7 @@ def _vector_index(index: Tensor, fn: str) -> Any:
 
 IndexSelectBackward0 = node_class(
     "IndexSelectBackward0",
-    lambda g, index, shape, dim: index_add(zeros(shape, dtype=g._dtype), dim, index, g))
+    lambda g, index, shape, dim: at_version(index_add(zeros(shape, dtype=g._dtype), dim, index, g), 1))
 IndexAddBackward0 = node_class("IndexAddBackward0", lambda g, index, dim, alpha: g,
                                lambda g, index, dim, alpha: index_select(g, dim, index) * alpha)
 
@@ -412,7 +414,10 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     xp = backend_of(input._data)
     data = xp.copy(input._data)
     src = source._data if alpha == 1 else source._data * alpha
-    xp.add_at(data, (slice(None),) * d + (idx,), src)
+    if shape:
+        xp.add_at(data, (slice(None),) * d + (idx,), src)
+    else:  # a 0-dim self is indexed as a 1-element vector
+        xp.add_at(data.reshape(1), idx, src.reshape(-1))
     out = Tensor._make(data, input._dtype)
     if needs_grad(input, source):
         record(IndexAddBackward0, out, (input, source), (index,), (d, alpha))
