@@ -319,7 +319,8 @@ class _SavedInput:
     def unpack(self, node: Node) -> Any:
         t = self.tensor
         if t._vc[0] != self.version:
-            raise _modified_error(t, self.version, t._grad_fn, t._out_nr)  # torch names the current producer
+            # torch names the current producer, via grad_fn(): a stale view's is rebuilt (AsStrided) first
+            raise _modified_error(t, self.version, t.grad_fn, t._out_nr)
         return t
 
 
