@@ -156,3 +156,50 @@ def test_gradient_cast_to_input_dtype() -> None:
         return a.grad, b.grad_fn
 
     assert_same(f)
+
+
+# Elementwise ops' dtype rules: which dtypes a kernel refuses, with torch's error type and message.
+ELEMENTWISE_DTYPE_CASES = {
+    "abs_bool": lambda t: t.abs(t.tensor([True])),
+    "floor_bool": lambda t: t.floor(t.tensor([True])),
+    "round_bool_inplace": lambda t: t.tensor([True]).round_(),
+    "frac_int": lambda t: t.frac(t.tensor([3])),
+    "neg_bool": lambda t: -t.tensor([True]),
+    "sign_bool": lambda t: t.sign(t.tensor([True, False])),
+    "sgn_bool": lambda t: t.tensor([True, False]).sgn_(),
+    "floor_int_keeps_dtype": lambda t: t.floor(t.tensor([3, -2], dtype=t.int16)),
+    "sub_bool_tensors": lambda t: t.tensor([True]) - t.tensor([False]),
+    "sub_bool_and_int": lambda t: t.sub(t.tensor([1]), True),
+    "rsub_scalar_bool": lambda t: 1 - t.tensor([True]),
+    "sub_float_bool": lambda t: t.tensor([1.0]) - t.tensor([True]),
+    "add_bool_alpha_int": lambda t: t.add(t.tensor([True, False]), t.tensor([False, True]), alpha=2),
+    "add_bool_alpha_zero": lambda t: t.add(t.tensor([True, False]), t.tensor([False, True]), alpha=0),
+    "add_int_alpha_bool": lambda t: t.add(t.tensor([1]), t.tensor([1]), alpha=True),
+    "add_float_alpha_complex": lambda t: t.add(t.tensor([1.0]), t.tensor([1.0]), alpha=1j),
+    "remainder_bool": lambda t: t.tensor([True]) % t.tensor([True]),
+    "remainder_bool_by_int": lambda t: t.remainder(t.tensor([True, False]), 2),
+    "fmod_bool_inplace": lambda t: t.tensor([True]).fmod_(t.tensor([True])),
+    "floor_divide_bool": lambda t: t.tensor([True]) // t.tensor([True]),
+    "div_trunc_bool": lambda t: t.div(t.tensor([True]), t.tensor([True]), rounding_mode="trunc"),
+    "pow_bool_tensors": lambda t: t.pow(t.tensor([True]), t.tensor([True])),
+    "pow_bool_scalar_base": lambda t: t.pow(True, t.tensor([True])),
+    "pow_bool_by_bool_scalar": lambda t: (t.pow(t.tensor([True, False]), True), t.pow(t.tensor([True, False]), False)),
+    "pow_bool_by_int": lambda t: t.pow(t.tensor([True, False]), 2),
+    "lerp_bool": lambda t: t.lerp(t.tensor([True]), t.tensor([False]), 0.5),
+    "lerp_int_tensor_weight": lambda t: t.lerp(t.tensor([1]), t.tensor([2]), t.tensor([1])),
+    "lerp_end_dtype": lambda t: t.lerp(t.tensor([1.0]), t.tensor([1.0], dtype=t.float16), 0.5),
+    "lerp_weight_dtype": lambda t: t.lerp(t.tensor([1.0]), t.tensor([1.0]), t.tensor([0.5], dtype=t.float64)),
+    "lerp_0d_weight_any_dtype": lambda t: t.lerp(t.tensor([1.0]), t.tensor([3.0]), t.tensor(0.5, dtype=t.float64)),
+    "clamp_bool_both_bounds": lambda t: t.clamp(t.tensor([True]), t.tensor([False]), t.tensor([True])),
+    "clamp_bool_min_only": lambda t: t.clamp(t.tensor([True]), min=t.tensor([False])),
+    "bitwise_and_half": lambda t: t.tensor([1.0], dtype=t.float16) & t.tensor([1.0], dtype=t.float16),
+    "bitwise_or_float_scalar": lambda t: t.bitwise_or(t.tensor([1]), 1.5),
+    "invert_half": lambda t: ~t.tensor([1.0], dtype=t.float16),
+    "bitwise_not_half": lambda t: t.tensor([1.0], dtype=t.float16).bitwise_not(),
+    "iand_cast_first": lambda t: t.tensor([1, 2]).__iand__(t.tensor([3.0])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ELEMENTWISE_DTYPE_CASES))
+def test_elementwise_dtype_rules(case: str) -> None:
+    assert_same(ELEMENTWISE_DTYPE_CASES[case])
