@@ -472,3 +472,37 @@ def test_create_graph_accumulation_nodes() -> None:
         return first.grad_fn.name(), x.grad.grad_fn.name(), y.grad, z.grad.grad_fn, first
 
     assert_same(f, check_warnings=False)
+
+
+@pytest.mark.parametrize("case", ["sum", "mul", "scalar_identity", "given_grad", "accumulate", "create_graph",
+                                  "retain_grad"])
+def test_accumulated_grad_version_counter(case: str) -> None:
+    """AccumulateGrad steals an unshared gradient (sharing its version counter) and otherwise
+    copies it with new_empty_strided().copy_() (version 1); later backward calls add in place."""
+    def f(t):
+        x = t.ones(3, requires_grad=True)
+        if case == "sum":
+            x.sum().backward()
+        elif case == "mul":
+            (x * 2).sum().backward()
+        elif case == "scalar_identity":
+            x = t.tensor(1.0, requires_grad=True)
+            x.backward()
+        elif case == "given_grad":
+            g = t.ones(3)
+            x.backward(g)
+            return x.grad._version, x.grad is g
+        elif case == "accumulate":
+            x.sum().backward()
+            first = x.grad
+            (x * 2).sum().backward()
+            return first._version, x.grad is first
+        elif case == "create_graph":
+            (x * 2).sum().backward(create_graph=True)
+        else:
+            y = x * 2
+            y.retain_grad()
+            y.sum().backward()
+            return y.grad._version, x.grad._version
+        return x.grad._version
+    assert_same(f)

@@ -177,3 +177,15 @@ def test_random_elementwise_chains(re: list, im_seed: int, dtype: str) -> None:
         return y, z.grad
 
     assert_same(f, rtol=1e-4, atol=1e-4)
+
+
+def test_conj_physical_of_real_tensor_is_the_tensor_itself() -> None:
+    """torch returns a non-complex input itself (no copy, no node), so it keeps requiring grad."""
+    def f(t):
+        x = t.tensor([1.0, 2.0], requires_grad=True)
+        i = t.tensor([1, 2])
+        z = t.tensor([1 + 1j], requires_grad=True)
+        cz = t.conj_physical(z)
+        return (t.conj_physical(x) is x, x.conj_physical() is x, t.conj_physical(i) is i, cz is z,
+                graph_signature(cz), t.autograd.grad(t.conj_physical(x).sum(), x))
+    assert_same(f)

@@ -88,3 +88,29 @@ def test_creation_errors() -> None:
     assert_same(lambda t: t.ones(-1), expect_error=True)
     assert_same(lambda t: t.tensor([[1, 2], [3]]), expect_error=True)
     assert_same(lambda t: t.tensor([1.0], dtype="float32"), expect_error=True)
+
+
+_WARN_ALWAYS_SCRIPT = """
+import warnings
+import {lib} as torch
+counts = []
+for always in (True, False, False, True):
+    torch.set_warn_always(always)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.ones(3).T
+        torch.ones(()).T
+        float(torch.tensor(1.5, requires_grad=True))
+    counts.append([str(w.message)[:20] for w in caught])
+print(torch.is_warn_always_enabled(), counts)
+"""
+
+
+def test_set_warn_always_repeats_once_per_process_warnings() -> None:
+    """Under set_warn_always(True) TORCH_WARN_ONCE warnings come every time, without using
+    up the once: the first call after switching it off still warns."""
+    out = {lib: subprocess.run([sys.executable, "-c", _WARN_ALWAYS_SCRIPT.format(lib=lib)],
+                               capture_output=True, text=True, check=True).stdout
+           for lib in ("torch", "reference_impl")}
+    assert out["torch"].startswith("True [["), out["torch"]
+    assert out["reference_impl"] == out["torch"], out

@@ -181,3 +181,24 @@ def test_mode_is_thread_local() -> None:
         return seen
 
     assert_same(f)
+
+
+def test_inference_tensors_have_no_version_counter() -> None:
+    """torch: reading ``_version`` of an inference tensor raises, inside inference mode or not;
+    a view of a normal tensor made in inference mode is not an inference tensor."""
+    def f(t):
+        x = t.ones(2)
+        with t.inference_mode():
+            y = x + 1
+            v = x[0:1]
+            inside = y._version
+        return inside, y._version, v.is_inference(), v._version
+    assert_same(f, expect_error=True)
+
+    def g(t):
+        x = t.ones(2)
+        with t.inference_mode():
+            v = x[0:1]
+            y = x * 2
+        return v._version, y.is_inference()
+    assert_same(g)

@@ -408,3 +408,74 @@ def test_write_through_temporary_view_regenerates_sibling_grad_fn() -> None:
         return graph_signature(v)
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("make", ["expand_as", "view", "mT", "select", "permute", "slice"])
+def test_view_history_follows_base_written_in_place(make: str) -> None:
+    """A view made before its base is written in place differentiates through the write
+    (torch rebuilds its grad_fn as AsStridedBackward0 of the base's new history)."""
+    def f(t):
+        x = t.zeros((2, 2) if make not in ("expand_as", "view") else (), requires_grad=True)
+        a = x.clone()
+        y = {"expand_as": lambda: a.expand_as(t.zeros(3)), "view": lambda: a.view(1),
+             "mT": lambda: a.mT, "select": lambda: a[0], "permute": lambda: a.permute(1, 0),
+             "slice": lambda: a[1:]}[make]()
+        before = graph_signature(y)
+        a.mul_(3)
+        after = graph_signature(y)
+        (y * t.arange(1.0, 1.0 + y.numel()).reshape(y.shape)).sum().backward()
+        return before, after, y.requires_grad, y.is_leaf, x.grad
+    assert_same(f)
+
+
+@pytest.mark.parametrize("case", ["no_grad_view", "no_grad_write", "leaf_no_grad_write", "base_gains_grad",
+                                  "multi_output", "multi_output_no_grad", "detached_write"])
+def test_stale_view_history_rules_and_errors(case: str) -> None:
+    """torch's handle_view_on_rebase for views made in no_grad mode / by multi-output ops, and
+    when a view only starts to require grad after its base was written in place."""
+    def f(t):
+        x = t.ones(3, requires_grad=True)
+        out = []
+        if case == "no_grad_view":
+            a = x.clone()
+            with t.no_grad():
+                v = a[0:2]
+            a.mul_(2)
+            out.append(v.requires_grad)
+            out.append(graph_signature(v * 2))
+        elif case == "no_grad_write":
+            a = x.clone()
+            v = a[0:2]
+            with t.no_grad():
+                a.mul_(2)
+            out.append(graph_signature(v))
+        elif case == "leaf_no_grad_write":
+            v = x[0:2]
+            with t.no_grad():
+                x.add_(1)
+            out.append(graph_signature(v))
+        elif case == "base_gains_grad":
+            b = t.ones(3)
+            u = b[1:]
+            out.append(u.requires_grad)
+            b.mul_(x)
+            out += [u.requires_grad, u.is_leaf, graph_signature(u)]
+            (u * 1).sum().backward()
+            out.append(x.grad)
+        elif case == "multi_output":
+            a = x.clone()
+            s = a.unbind(0)
+            a.mul_(2)
+            out.append(graph_signature(s[0]))
+        elif case == "multi_output_no_grad":
+            b = t.ones(3)
+            s = b.unbind(0)
+            b.mul_(x)
+            out.append(graph_signature(s[1]))
+        else:
+            a = x.clone()
+            v = a[0:2]
+            a.detach().mul_(2)
+            out.append(graph_signature(v))
+        return out
+    assert_same(f)
