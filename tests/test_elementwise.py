@@ -198,3 +198,11 @@ def test_remainder_fmod_divisor_gradient(x: list, d: float, sign: int) -> None:
 def test_fmod_remainder_self_gradient_matches_finite_differences(op: str) -> None:
     x = np.array([0.33, -1.27, 2.61, -0.49])
     assert_grad_matches_fd(fn=lambda lib, t: getattr(lib, op)(t, 0.7), x=x)
+
+
+@pytest.mark.parametrize("name", ["bitwise_and_", "bitwise_or_", "__ixor__"])
+def test_bitwise_inplace_checks_output_shape_before_dtype(name: str) -> None:
+    def program(lib: Any) -> Any:
+        return getattr(lib.tensor(0.5, dtype=lib.float16), name)(lib.tensor([[0.5]]))
+
+    assert_same(program, expect_error=True)

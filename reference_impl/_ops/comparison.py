@@ -139,6 +139,16 @@ def _compare_(fn: Any, name: str):
     return op
 
 
+def _check_out_shape(self: Tensor, other: Any) -> None:
+    try:
+        shape = _xp.broadcast_shapes(self._data.shape, shape_of(other))
+    except ValueError:
+        return  # the kernel raises torch's broadcast message
+    if shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}")
+
+
 def _plain_(fn: Any, name: str, cast_first: bool = False):
     """In-place form that records nothing: ``self`` keeps its history (torch's logical_*_, bitwise_*_).
 
@@ -146,8 +156,9 @@ def _plain_(fn: Any, name: str, cast_first: bool = False):
     """
     def op(self: Tensor, *args: Any) -> Tensor:
         inplace.check_inplace(self)
-        if cast_first:
+        if cast_first:  # TensorIterator's order: output dtype, output shape, then the kernel's dtype check
             inplace.check_cast(D.result_dtype(self, *args), self)
+            _check_out_shape(self, args[0])
         return inplace.commit(self, fn(self, *args))
 
     op.__name__ = op.__qualname__ = name
