@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from conformance import program as program_mod
 from conformance.compare import decode
 from conformance.executor import execute
 from conformance.program import Backward, Call, Grad, Item, Leaf, Program
@@ -66,9 +67,9 @@ class _Forward:
     def _tensor(self, leaf: Leaf, values: np.ndarray, complex_: bool) -> Any:
         t = self.torch
         if not leaf.dtype.startswith("float"):
-            return t.tensor(leaf.values, dtype=getattr(t, leaf.dtype))
+            return t.tensor(leaf.values, dtype=getattr(t, leaf.dtype), device=program_mod.DEVICE)
         dt = t.complex128 if complex_ else t.float64
-        x = t.tensor(values.tolist() if values.shape else values.item(), dtype=dt)
+        x = t.tensor(values.tolist() if values.shape else values.item(), dtype=dt, device=program_mod.DEVICE)
         return x.requires_grad_(leaf.requires_grad)
 
     def __call__(self, name: str, values: np.ndarray, complex_: bool = False) -> complex:

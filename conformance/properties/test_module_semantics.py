@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from conformance.nn_build import on_device
 from conformance.params import plain_params
 from conformance.program import Code, Program
 
@@ -79,7 +80,7 @@ def _observe(suffix: str) -> list[Any]:
 def test_module_semantics(code, conformance):
     @conformance.given(_module())
     def run(src):
-        steps = [Code("m", src), *_observe("0"), Code(None, code, reads=("m",)), *_observe("1")]
+        steps = [Code("m", on_device(src)), *_observe("0"), Code(None, code, reads=("m",)), *_observe("1")]
         conformance.check(Program(tuple(steps)))
 
     run()
