@@ -207,6 +207,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         v, m = vec._dtype._short, input._dtype._short
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
     out = _product("matmul", input, vec, "addmv_impl_cpu")
+    if input._inference:
+        shape_ops.from_inference(out, 1, input, vec)
     if needs_grad(input, vec):
         record(MvBackward0, out, (input, vec), (input, vec))
     return out
@@ -225,6 +227,8 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
                            f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively")
     out = _product("dot", input, tensor, "dot")
+    if input._inference:
+        shape_ops.from_inference(out, 1, input, tensor)
     if needs_grad(input, tensor):
         record(DotBackward0, out, (input, tensor), (input, tensor))
     return out

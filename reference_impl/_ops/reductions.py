@@ -14,8 +14,8 @@ from ..autograd.graph import needs_grad, node_class, record
 from . import scans
 from ._util import wrap
 from .elementwise import conj, where
-from .scans import _cat, _flip, _narrow, _scatter_zeros, cumprod
-from .shape import wrap_dim, wrap_dims
+from .scans import _cat, _flip, _narrow, _scatter_zeros, at_version, cumprod
+from .shape import from_inference, wrap_dim, wrap_dims
 
 
 def _unsqueeze_dims(g: Tensor, dims: tuple, ndim: int, keepdim: bool) -> Tensor:
@@ -69,12 +69,16 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
         with xp.errstate(all="ignore"):  # inf + -inf is a silent nan in torch
             res = xp.sum(data, dtype=dt.np, keepdims=keepdim) if keepdim else xp.sum(data, dtype=dt.np)
         out = wrap(res, dt)
+        if input._inference:
+            from_inference(out, 1, input)
         if needs_grad(input):
             record(SumBackward0, out, (input,), None, (data.shape,))
         return out
     dims = _reduced_dims(dim, data.ndim)
     with xp.errstate(all="ignore"):
         out = wrap(xp.sum(data, axis=dims, dtype=dt.np, keepdims=keepdim), dt)
+    if input._inference:
+        from_inference(out, 1, input)
     if needs_grad(input):
         record(SumBackward1, out, (input,), None, (data.shape, dims, keepdim))
     return out
@@ -108,11 +112,15 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtyp
     xp = backend_of(data)
     if dim is None:
         out = wrap(xp.mean(data, keepdims=keepdim) if keepdim else xp.mean(data), dt)
+        if input._inference:
+            from_inference(out, 2, input)
         if needs_grad(input):
             record(MeanBackward0, out, (input,), None, (data.shape, data.size))
         return out
     dims = _reduced_dims(dim, data.ndim)
     out = wrap(xp.mean(data, axis=dims, keepdims=keepdim), dt)
+    if input._inference:
+        from_inference(out, 2, input)
     if needs_grad(input):
         n = 1
         for d in dims:
@@ -195,12 +203,16 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtyp
     with xp.errstate(all="ignore"):
         if dim is None:
             out = wrap(xp.prod(data, dtype=dt.np), dt)
+            if input._inference:
+                from_inference(out, 1, input)
             if needs_grad(input):
                 record(ProdBackward0, out, (input,), (input, out))
             return out
         dim = wrap_dim(dim, data.ndim)
         out = wrap(xp.prod(data, axis=dim, dtype=dt.np, keepdims=keepdim) if data.ndim else
                    xp.astype(data, dt.np), dt)
+    if input._inference:
+        from_inference(out, 1, input)
     if needs_grad(input):
         record(ProdBackward1, out, (input,), (input, out), (dim, keepdim))
     return out
@@ -244,16 +256,18 @@ _MinResult.__name__ = _MinResult.__qualname__ = "min"
 def _evenly_distribute(g: Tensor, x: Tensor, y: Tensor) -> Tensor:
     """Full max/min: ties share the gradient equally (NaN results pick the NaNs)."""
     mask = x.isnan() if y.isnan().item() else x == y
-    return (g / mask.sum()) * mask
+    return at_version((g / mask.sum()) * mask, 1)
 
 
 def _select_grad(gs: tuple, idx: Tensor, dim: int, keepdim: bool, shape: tuple) -> Tensor:
     g = gs[0]
     if not shape:
-        return g
+        from .shape import clone
+
+        return at_version(clone(g), 2)
     if not keepdim:
         g, idx = _restore(g, (dim,), False), _restore(idx, (dim,), False)
-    return _scatter_zeros(g, dim, idx, shape)
+    return at_version(_scatter_zeros(g, dim, idx, shape), 2)  # torch: zeros, then scatter_
 
 
 def _amax_grad(g: Tensor, x: Tensor, y: Tensor, dims: tuple, keepdim: bool) -> Tensor:
@@ -305,6 +319,8 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool, other: Any) -> 
             raise NotImplementedError(f"\"{name}_all\" not implemented for '{input._dtype._short}'")
         _empty_error(name, input, ())
         out = wrap(getattr(xp, kernel)(data), input._dtype)
+        if input._inference:
+            from_inference(out, 1, input)
         if needs_grad(input):
             record(full_node, out, (input,), (input, out))
         return out
@@ -320,6 +336,8 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool, other: Any) -> 
         if not keepdim:
             vals, idx = xp.squeeze(vals, dim), xp.squeeze(idx, dim)
         values, indices = wrap(vals, input._dtype), wrap(idx, D.int64)
+    if input._inference:
+        from_inference(values, 2, input), from_inference(indices, 2, input)
     if needs_grad(input):
         record(dim_node, (values, indices), (input,), (indices,), (dim, keepdim, data.shape))
     return result((values, indices))
@@ -353,6 +371,8 @@ def _amax_amin(name: str, kernel: str, node: type, input: Tensor, dim: Any, keep
     xp = backend_of(data)
     out = wrap(getattr(xp, kernel)(data, axis=dims, keepdims=keepdim) if data.ndim else xp.copy(data),
                input._dtype)
+    if input._inference:
+        from_inference(out, 1, input)
     if needs_grad(input):
         record(node, out, (input,), (input, out), (dims if data.ndim else (), keepdim))
     return out
@@ -460,6 +480,8 @@ def _var_std(name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, c
         if name == "std":
             out = xp.sqrt(out)
     out = wrap(out, real)
+    if input._inference and name == "std":  # std is var, then sqrt_
+        from_inference(out, 1, input)
     if needs_grad(input):
         if name == "var":
             record(VarBackward0, out, (input,), (input,), (dims, correction, keepdim))
@@ -500,6 +522,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
             m = xp.zeros((1,) * data.ndim, dt.np)
         res = xp.log(xp.sum(xp.exp(data - m), axis=axes, keepdims=True)) + m
     out = wrap(res if keepdim or not data.ndim else xp.squeeze(res, axis=dims), dt)
+    if input._inference:
+        from_inference(out, 1, input)
     if needs_grad(input):
         record(LogsumexpBackward0, out, (input,), (input, out), (dims if data.ndim else (), keepdim))
     return out
@@ -514,7 +538,8 @@ def _all_any(kernel: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     else:
         dims = wrap_dims(dim, data.ndim)
         res = getattr(xp, kernel)(data, axis=dims if data.ndim else None, keepdims=keepdim)
-    return wrap(res, dt)
+    out = wrap(res, dt)
+    return from_inference(out, 1, input) if input._inference else out
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -17,6 +17,14 @@ from ._util import wrap
 from .elementwise import conj
 from .shape import wrap_dim
 
+
+def at_version(t: Tensor, n: int) -> Tensor:
+    """A fresh backward result at the version torch's formula leaves it (its zeros are filled
+    in place: ``zeros().scatter_()`` etc.), observable as ``x.grad._version`` when stolen."""
+    t._vc[0] = n
+    return t
+
+
 # ---------------------------------------------------------------------------------------
 # Private differentiable helpers.
 # ---------------------------------------------------------------------------------------

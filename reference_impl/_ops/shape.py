@@ -59,6 +59,15 @@ def make_view(base: Tensor, data: Any) -> Tensor:
     return t
 
 
+def from_inference(out: Tensor, n: int, *inputs: Tensor) -> Tensor:
+    """torch quirk: an op whose inputs are all inference tensors, run outside inference mode,
+    skips the autograd kernels, so its kernel's inner in-place steps on the fresh (normal)
+    output bump that output's version: ``n`` of them (sum_out: 1, mean's sum + div_: 2)."""
+    if not _grad_state.inference and all(t._inference for t in inputs):
+        out._vc[0] = n
+    return out
+
+
 def _writeable_again(data: Any) -> None:
     """NumPy marks every view of a broadcast array read-only; torch only refuses real overlap."""
     if not any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
@@ -393,6 +402,8 @@ def alias(input: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------
 def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
     out = Tensor._make(backend_of(self._data).copy(self._data), self._dtype)
+    if self._inference:
+        from_inference(out, 1, self)
     if needs_grad(self):
         record(CloneBackward0, out, (self,))
     return out

@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from ..autograd.graph import Node, needs_grad, node_class, record
 from ._util import wrap
 from .creation import zeros
-from .shape import _sizes, wrap_dim, wrap_dims
+from .shape import _sizes, from_inference, wrap_dim, wrap_dims
 from .slicing import narrow, unbind
 
 
@@ -129,6 +129,8 @@ def repeat(self: Tensor, *sizes: Any) -> Tensor:
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {target}")
     out = Tensor._make(backend_of(self._data).tile(self._data, reps), self._dtype)
+    if self._inference:
+        from_inference(out, 1, self)
     if needs_grad(self):
         record(RepeatBackward0, out, (self,), None, (shape, reps))
     return out
