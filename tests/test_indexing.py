@@ -334,3 +334,93 @@ def test_double_backward_through_indexing() -> None:
         return g, a.grad
 
     assert_same(f)
+
+
+# --- saved index / mask tensors -----------------------------------------------------------------
+SAVING_INDEX = {
+    "gather": lambda t, x, i: t.gather(x, 0, i),
+    "index_select": lambda t, x, i: x.index_select(0, i),
+    "scatter_value": lambda t, x, i: x.scatter(0, i, 2.0),
+    "scatter_src": lambda t, x, i: x.scatter(0, i, x[:2] * 3),
+    "scatter_add": lambda t, x, i: x.scatter_add(0, i, x[:2] * 3),
+    "index_add": lambda t, x, i: x.index_add(0, i, x[:2] * 3, alpha=2),
+    "index_add_": lambda t, x, i: x.clone().index_add_(0, i, x[:2]),
+    "masked_fill": lambda t, x, i: x.masked_fill(i == 0, 1.0),
+    "masked_fill_tensor": lambda t, x, i: x.masked_fill(i == 0, x.sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(SAVING_INDEX))
+def test_index_is_saved_so_backward_twice_fails(name: str) -> None:
+    """torch saves the index (mask): the graph is freed by the first backward."""
+    def f(t):
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        s = SAVING_INDEX[name](t, x, t.tensor([0, 2])).sum()
+        s.backward()
+        first = x.grad.clone()
+        s.backward()
+        return first
+
+    assert_same(f, expect_error=True)
+
+
+@pytest.mark.parametrize("name", ["gather", "index_select", "scatter_value", "scatter_add", "index_add"])
+def test_index_modified_in_place_fails_backward(name: str) -> None:
+    def f(t):
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        i = t.tensor([0, 2])
+        s = SAVING_INDEX[name](t, x, i).sum()
+        i.add_(0)
+        s.backward()
+
+    assert_same(f, expect_error=True)
+
+
+def test_gather_saves_self() -> None:
+    """GatherBackward0 saves self: modifying it in place names its producer in the error."""
+    def f(t):
+        a = t.tensor([1.0, 2.0], requires_grad=True).clone()
+        s = t.gather(a, 0, t.tensor([1])).sum()
+        a.mul_(2)
+        s.backward()
+
+    assert_same(f, expect_error=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "t.zeros(1, dtype=t.bool).index_add(0, t.tensor([0]), t.zeros(1, dtype=t.uint8))",
+    "t.zeros(3).index_add(0, t.tensor([0]), t.ones(1, dtype=t.float64))",
+    "t.zeros(3).index_add(0, t.tensor([0.0]), t.ones(1))",
+    "t.zeros(3).index_add(0, t.tensor([[0]]), t.ones(1))",
+    "t.zeros(3).index_add(7, t.tensor([[0]]), t.ones(1))",
+    "t.zeros(3).index_add_(0, t.tensor([0]), t.ones(1, dtype=t.int64))",
+])
+def test_index_add_argument_errors(expr: str) -> None:
+    assert_same(lambda t: eval(expr, {"t": t}), expect_error=True)
+
+
+INDEX_ADD_SHAPES = [((), [0], (1,)), ((), [0], ()), ((), [0, 0], ()), ((3,), [0], ()), ((3,), [0, 1], (1,)),
+                    ((2, 3), [0], (1, 2)), ((2, 3), [0], (3,)), ((2, 3), [0], (1, 3, 1)), ((2, 3), [5], (1, 3)),
+                    ((3,), [0], (1,)), ((2, 3), [0], (1, 3)), ((2, 3), [-1], (1, 3)), ((2, 3), [1, 1], (2, 3))]
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("case", INDEX_ADD_SHAPES)
+def test_index_add_shape_checks(case: tuple, dim: int) -> None:
+    shape, index, source = case
+    assert_same(lambda t: t.zeros(shape).index_add(dim, t.tensor(index), t.ones(source)))
+
+
+@pytest.mark.parametrize("expr", ["x.gather(0, t.tensor([[0, 1, 1]]))", "x.index_select(1, t.tensor([0, 2]))",
+                                  "x[t.tensor([0, 0])]", "x[t.tensor([0, 0]), 1]", "x[x > 0]", "x[0, t.tensor([0])]",
+                                  "x.scatter(0, t.tensor([[1]]), 0.0)"])
+def test_gradient_versions_match_torch(expr: str) -> None:
+    """torch builds these gradients by filling zeros in place: the stolen .grad keeps that version."""
+    x = _x((2, 3))
+
+    def f(t):
+        a = t.tensor(x, requires_grad=True)
+        eval(expr, {"t": t, "x": a}).sum().backward()
+        return a.grad, a.grad._version
+
+    assert_same(f)

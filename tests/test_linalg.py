@@ -215,3 +215,48 @@ def test_transposes(shape: tuple, attr: str) -> None:
         return out, out is x, out._base is x, graph_signature(out), grad
 
     assert_same(fn)
+
+
+# --- t_ and stale views in saved tensors ---------------------------------------------------------
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_t_inplace_restrides_self_and_records_tbackward1(shape: tuple) -> None:
+    x = _arr(shape, 7)
+
+    def f(t):
+        leaf = t.tensor(x, requires_grad=True)
+        a = leaf.clone()
+        out = a.t_()
+        graph = graph_signature(a)
+        (a * a).sum().backward()
+        return out is a, tuple(a.shape), a._version, graph, leaf.grad
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("expr", ["t.ones(2, 2, 2).t_()", "t.ones(2, requires_grad=True).t_()"])
+def test_t_inplace_errors(expr: str) -> None:
+    assert_same(lambda t: eval(expr, {"t": t}), expect_error=True)
+
+
+@pytest.mark.parametrize("op", ["matmul", "outer"])
+def test_modified_view_saved_by_matmul_is_named_as_strided(op: str) -> None:
+    """The 1-D operand is saved as a view; after its base is written torch's error names AsStrided."""
+    def f(t):
+        a = t.tensor([1.0], requires_grad=True).clone()
+        other = t.tensor([[2.0]] if op == "matmul" else [2.0], requires_grad=True)
+        s = getattr(t, op)(a, other).sum()
+        a.mul_(2)
+        s.backward()
+
+    assert_same(f, expect_error=True)
+
+
+@pytest.mark.parametrize("expr", ["t.dot(v, v)", "t.mv(m, v)", "t.dot(v, n)", "t.mv(m, n)", "t.mm(m, m.t())"])
+def test_products_of_inference_tensors_versions(expr: str) -> None:
+    def f(t):
+        with t.inference_mode():
+            v, m = t.ones(3), t.ones(2, 3)
+        out = eval(expr, {"t": t, "v": v, "m": m, "n": t.ones(3)})
+        return out, out._version
+
+    assert_same(f)

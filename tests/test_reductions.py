@@ -310,3 +310,74 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_verbatim(name: str) -> None:
     assert_same(ERRORS[name], expect_error=True)
+
+
+# --- versions torch leaves on results -------------------------------------------------------------
+@pytest.mark.parametrize("expr", ["x.max()", "x.min()", "x.max(0)[0]", "x.min(1, keepdim=True)[0]",
+                                  "x[0, 0].max(0)[0]", "x.amax()", "x.prod()", "x.sum(0)"])
+def test_gradient_versions_match_torch(expr: str) -> None:
+    """max/min's backward fills zeros in place (scatter_/masked fill): the stolen .grad keeps that version."""
+    x = _arr((2, 3), 3, "float32")
+
+    def f(t):
+        a = t.tensor(x, requires_grad=True)
+        eval(expr, {"x": a}).sum().backward()
+        return a.grad, a.grad._version
+
+    assert_same(f)
+
+
+INFERENCE_RESULTS = ["v.sum()", "v.sum(0)", "v.sum(0, keepdim=True)", "v.mean()", "v.mean(1)", "v.prod()",
+                     "v.prod(0)", "v.amax()", "v.amin(0)", "v.max()", "v.min()", "v.max(0)[0]", "v.max(0)[1]",
+                     "v.argmax()", "v.all()", "v.any(0)", "b.all()", "b.any(1)", "v.std()", "v.var(0)",
+                     "v.logsumexp(1)", "v.cumsum(0)", "v.cumprod(0)", "v.sum_to_size(1, 3)", "v.norm()"]
+
+
+@pytest.mark.parametrize("expr", INFERENCE_RESULTS)
+def test_results_of_inference_tensors_outside_inference_mode(expr: str) -> None:
+    """torch quirk: these kernels' inner in-place steps bump the (normal) output's version."""
+    def f(t):
+        with t.inference_mode():
+            v, b = t.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), t.tensor([[True, False]])
+        out = eval(expr, {"v": v, "b": b})
+        return out, out._version, t.ones(2, 3).sum()._version
+
+    assert_same(f)
+
+
+# --- in-place scans ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("op", ["cumsum_", "cumprod_"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "uint8", "bool", "complex64"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_inplace_scans_keep_self_dtype(op: str, dtype: str, shape: tuple) -> None:
+    x = (np.arange(int(np.prod(shape))).reshape(shape) % 3 + 1).astype("float64")
+
+    def f(t):
+        a = t.tensor(x, dtype=getattr(t, dtype))
+        out = getattr(a, op)(-1 if shape else 0)
+        return out is a, a, a._version
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("op", ["cumsum_", "cumprod_"])
+def test_inplace_scans_record_and_differentiate(op: str) -> None:
+    x = _arr((2, 3), 5)
+
+    def f(t):
+        leaf = t.tensor(x, requires_grad=True)
+        a = leaf * 1
+        getattr(a, op)(1)
+        graph = graph_signature(a)
+        (g,) = t.autograd.grad((a * a).sum(), leaf, create_graph=True)
+        g.sum().backward()
+        return a, graph, g, leaf.grad
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("expr", ["t.ones(2, dtype=t.int64).cumsum_(0, dtype=t.float32)",
+                                  "t.ones(2).cumprod_(0, dtype=t.float64)", "t.ones(2, requires_grad=True).cumsum_(0)",
+                                  "t.ones(2).cumsum_(3)", "t.ones(2, dtype=t.bool).cumsum_(0, dtype=t.float32)"])
+def test_inplace_scan_errors(expr: str) -> None:
+    assert_same(lambda t: eval(expr, {"t": t}), expect_error=True)

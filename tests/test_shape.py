@@ -286,3 +286,87 @@ def test_double_backward(name: str) -> None:
         return g, a.grad
 
     assert_same(f)
+
+
+# --- in-place view ops (t_, squeeze_, unsqueeze_, transpose_) ---------------------------------
+INPLACE_VIEWS = ["a.t_()", "a.squeeze_()", "a.squeeze_(1)", "a.squeeze_(0)", "a.squeeze_((1, 0))",
+                 "a.unsqueeze_(0)", "a.unsqueeze_(-1)", "a.transpose_(0, 2)", "a.swapaxes_(1, 2)",
+                 "a.t_() if a.dim() <= 2 else a.squeeze_(1).t_()", "a.unsqueeze_(1).squeeze_()"]
+
+
+@pytest.mark.parametrize("expr", INPLACE_VIEWS)
+def test_inplace_view_ops_restride_self_and_record(expr: str) -> None:
+    """torch changes self's shape, bumps its version and rebases it (TBackward1, SqueezeBackward3..5, ...)."""
+    x = np.arange(6.0).reshape(2, 1, 3)
+
+    def f(t):
+        leaf = t.tensor(x, requires_grad=True)
+        a = leaf.clone()
+        out = eval(expr, {"a": a, "t": t})
+        graph = graph_signature(a)
+        (a * t.tensor(_seed(tuple(a.shape)))).sum().backward()
+        return out is a, tuple(a.shape), a._version, graph, leaf.grad
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("expr", ["x.t_()", "x.squeeze_()", "x.unsqueeze_(0)", "x.transpose_(0, 1)",
+                                  "t.zeros(2, 2, 2).t_()", "x.detach().unsqueeze_(5)",
+                                  "x.detach().squeeze_((0, 0))", "x.detach().transpose_(0, 3)",
+                                  "x[0].unsqueeze_(0)", "x.clone().split(1)[0].unsqueeze_(0)"])
+def test_inplace_view_op_errors(expr: str) -> None:
+    assert_same(lambda t: eval(expr, {"t": t, "x": t.ones(2, 3, requires_grad=True)}), expect_error=True)
+
+
+def test_inplace_view_op_without_grad_mode_or_grad() -> None:
+    def f(t):
+        x = t.ones(2, 3, requires_grad=True)
+        with t.no_grad():
+            x.t_()
+        i = t.ones(2, 3, dtype=t.int64)
+        i.unsqueeze_(0)
+        return tuple(x.shape), x._version, x.requires_grad, x.grad_fn, tuple(i.shape), i._version
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("expr", ["t.movedim(a, 0, 0)", "t.movedim(a, -1, 0)", "a.movedim((0,), (-1,))",
+                                  "t.movedim(a, 1, 0)", "t.movedim(b, (0, 1), (0,))",
+                                  "t.movedim(b, (0, 0), (0, 1))", "t.movedim(b, (0, 1), (1, 1))",
+                                  "t.movedim(b, (0, 1), (1, 0))"])
+def test_movedim_checks_and_zero_dim_alias(expr: str) -> None:
+    def f(t):
+        a, b = t.tensor(1.5, requires_grad=True), t.ones(2, 3, requires_grad=True)
+        out = eval(expr, {"t": t, "a": a, "b": b})
+        return out, graph_signature(out)
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("case", [((), "float32"), ((), "bool"), ((2, 3), "float32"), ((1, 3), "int32"),
+                                  ((3,), "float32"), ((2, 1), "bool"), ((4,), "float32"), ((1, 1, 2, 3), "float32")])
+def test_sum_to_size_follows_torchs_sum_to(case: tuple) -> None:
+    """() is a full sum (SumBackward0, int64 for ints); a matching shape returns self itself."""
+    size, dtype = case
+
+    def f(t):
+        x = t.ones(2, 3, dtype=getattr(t, dtype), requires_grad=dtype == "float32")
+        y = x.sum_to_size(size)
+        return y, y is x, graph_signature(y)
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("dim", [0, -1, 1, -2])
+def test_unbind_of_zero_dim_reports_the_wrapped_dim(dim: int) -> None:
+    assert_same(lambda t: t.tensor(1.0).unbind(dim), expect_error=True)
+
+
+def test_clone_and_repeat_of_inference_tensors_are_at_version_1() -> None:
+    """torch quirk: outside inference mode the copy kernels' in-place steps count on the output."""
+    def f(t):
+        with t.inference_mode():
+            v = t.ones(2, 3)
+        return v.clone()._version, v.repeat(2, 1)._version, v.t().contiguous()._version, v.flip(0)._version
+
+    assert_same(f)

@@ -399,6 +399,25 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Any = None) -> 
     return out_t
 
 
+def _check_index_add_shapes(shape: tuple, sshape: tuple, d: int, idx: Any) -> None:
+    """torch's index_add meta checks, in its order."""
+    if not (d == 0 or d < len(sshape)):
+        raise RuntimeError(f"index_add_(): Indexing dim {d} is out of bounds of the source tensor with dim "
+                           f"{len(sshape)}")
+    if idx.size != (sshape[d] if sshape else 1):
+        if not sshape:  # torch's message asks source.size(0) of a 0-dim source
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({sshape[d]}), for dim: {d}")
+    if len(shape) != len(sshape) or any(a != b for i, (a, b) in enumerate(zip(shape, sshape)) if i != d):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(shape)} source.shape = {list(sshape)}")
+    n = shape[d] if shape else 1
+    bad = idx[(idx < 0) | (idx >= n)] if idx.size else idx  # torch refuses negative indices here
+    if bad.size:
+        raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with size {n}")
+
+
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     shape = input._data.shape
     d = wrap_dim(dim, len(shape))
@@ -411,6 +430,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
         raise RuntimeError(f"index_add_(): self ({input._dtype._short}) and source ({source._dtype._short}) must "
                            "have the same scalar type")
     idx = index._data.reshape(-1)
+    _check_index_add_shapes(shape, source._data.shape, d, idx)
     xp = backend_of(input._data)
     data = xp.copy(input._data)
     src = source._data if alpha == 1 else source._data * alpha
