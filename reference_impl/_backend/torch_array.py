@@ -10,6 +10,7 @@ compute exactly the same thing; promotion, errors and graph nodes stay the engin
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,14 @@ class TorchArray(np.lib.mixins.NDArrayOperatorsMixin):
     @property
     def device(self) -> torch.device:
         return self.t.device
+
+    def unshared(self) -> bool:
+        """No other tensor or view sees this storage, so the engine may adopt it as ``.grad``
+        (numpy's ``base``/refcount check has no torch counterpart: views hold C++ references)."""
+        t = self.t
+        # references: the slot, ``t``, getrefcount's argument; storage users: ``t``, the temporary
+        return (t._base is None and sys.getrefcount(t) <= 3
+                and torch._C._storage_Use_Count(t.untyped_storage()._cdata) <= 2)
 
     @property
     def T(self) -> TorchArray:

@@ -121,10 +121,13 @@ def _steal(grad: Any, variable: Any) -> Any:
     tensor and on the NumPy buffer (and the base tensor a view formula left behind), so no
     live object can see the memory that becomes ``.grad``; anything else is copied."""
     data = grad._data
-    if type(data) is not _NDARRAY or data.strides != variable._data.strides or not data.flags.writeable:
+    if data.strides != variable._data.strides or not data.flags.writeable:
         return None
     if _refs(grad) > _ENGINE_REFS or _refs(data) > 3:  # grad._data, ``data``, the argument
         return None
+    if type(data) is not _NDARRAY:  # a torch-backend buffer answers for its own storage
+        unshared = getattr(data, "unshared", None)
+        return _adopt(data, grad) if unshared is not None and unshared() else None
     owner = data.base
     if owner is not None:
         if type(owner) is not _NDARRAY or owner.base is not None:
@@ -137,6 +140,10 @@ def _steal(grad: Any, variable: Any) -> Any:
             expected += 1  # base._data
         if _refs(owner) > expected:
             return None
+    return _adopt(data, grad)
+
+
+def _adopt(data: Any, grad: Any) -> Any:
     from .._tensor import Tensor
 
     t = Tensor._make(data, grad._dtype)
