@@ -436,3 +436,39 @@ def test_conformance_is_the_same_on_both_backends(tmp_path: Any) -> None:
     torch_outcomes = outcomes["torch"]
     differing = {k: (v, torch_outcomes.get(k)) for k, v in outcomes["numpy"].items() if torch_outcomes.get(k) != v}
     assert outcomes["numpy"] and not differing, f"outcomes differ (numpy, torch): {differing}"
+
+
+@pytest.mark.parametrize("case", ["unbind", "custom_function"])
+def test_missing_output_gradients_are_zeros_on_the_tensors_backend(case: str) -> None:
+    """An op's output that got no gradient is filled with zeros on its siblings' backend (their
+    device), not on the default backend: tensors made on torch buffers, backward run after the
+    default went back to NumPy, the leaf's gradient must still be a torch buffer. (The custom
+    Function's backward returns the filled-in zeros of its unused output as they are.)"""
+    class Pair(reference_impl.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> tuple:
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx: Any, ga: Any, gb: Any) -> Any:
+            return gb
+
+    with backend("torch"):
+        x = reference_impl.tensor([[1.0, 5.0], [4.0, 2.0]], requires_grad=True)
+    out = x.unbind(0)[1] if case == "unbind" else Pair.apply(x)[0]
+    out.sum().backward()
+    assert isinstance(x.grad._data, TorchArray), f"{case}: gradient on {type(x.grad._data).__name__}"
+    expected = [[0.0, 0.0], [1.0, 1.0]] if case == "unbind" else [[0.0, 0.0], [0.0, 0.0]]
+    assert x.grad.tolist() == expected, f"{case}: gradient {x.grad.tolist()}, expected {expected}"
+
+
+def test_engine_zero_fill_follows_the_sibling_gradients_backend() -> None:
+    """The engine's zero fill for a multi-output node takes the device of a gradient that came."""
+    from reference_impl.autograd.engine import zeros_for
+
+    with backend("torch"):
+        like = reference_impl.ones(2)
+    filled = zeros_for(((3,), reference_impl.float64), like)
+    assert isinstance(filled._data, TorchArray), f"zeros on {type(filled._data).__name__}, not the sibling's"
+    assert filled.dtype is reference_impl.float64 and filled.tolist() == [0.0, 0.0, 0.0]
+    assert isinstance(zeros_for(((1,), reference_impl.float32), None)._data, np.ndarray)

@@ -318,7 +318,8 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                 accumulate_grad(node.variable, buf[0], create_graph)
             continue
         if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
-            buf = [g if g is not None else _zeros(meta) for g, meta in zip(buf, node._meta)]
+            like = next((g for g in buf if g is not None), None)  # outputs of one op share a device
+            buf = [g if g is not None else zeros_for(meta, like) for g, meta in zip(buf, node._meta)]
         out = node.apply(buf)
         if not keep_graph and node._saved is not None:
             node.release()
@@ -379,8 +380,12 @@ def _skip_chain(node: Node, deps: dict, buffers: dict, ready: list) -> None:
                     stack.append(nxt)
 
 
-def _zeros(meta: tuple) -> Any:
-    from .._ops.creation import zeros
+def zeros_for(meta: tuple, like: Any) -> Any:
+    """Zeros for an output that got no gradient, on the device of ``like`` (a gradient of a
+    sibling output: one op's outputs share a device), or the default one when none came."""
+    from .._backend import default
+    from .._tensor import Tensor
 
     shape, dtype = meta
-    return zeros(shape, dtype=dtype)
+    xp = default if like is None else like._backend
+    return Tensor._make(xp.full(shape, 0, dtype=dtype.np), dtype)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import graph
+from .engine import zeros_for
 from .grad_mode import state as _grad_state
 
 
@@ -63,7 +64,8 @@ class BackwardCFunction(graph.Node, FunctionCtx):
     def apply(self, grads: list) -> tuple:
         """Run the user's backward and map its result onto this node's tensor-input edges."""
         if self.materialize_grads:
-            grads = [_zeros(m) if g is None and m is not None else g for g, m in zip(grads, self._meta)]
+            like = next((g for g in grads if g is not None), None)
+            grads = [zeros_for(m, like) if g is None and m is not None else g for g, m in zip(grads, self._meta)]
         fwd = self._forward_cls
         user_fn = fwd.vjp if fwd.vjp is not Function.vjp else fwd.backward
         if fwd.backward is not Function.backward and fwd.vjp is not Function.vjp:
@@ -94,12 +96,6 @@ class BackwardCFunction(graph.Node, FunctionCtx):
                 raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
             out.append(r)
         return tuple(out)
-
-
-def _zeros(meta: tuple) -> Any:
-    from .._ops.creation import zeros
-
-    return zeros(meta[0], dtype=meta[1])
 
 
 class Function(FunctionCtx):
