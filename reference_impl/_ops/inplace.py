@@ -14,7 +14,7 @@ from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd import graph as _graph
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, node_class
+from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, move_retain, node_class
 
 
 def check_inplace(self: Tensor, *others: Any) -> None:
@@ -81,6 +81,7 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                            f"{list(result._data.shape)}")
     node = result._grad_fn
+    old, old_nr = self._grad_fn, self._out_nr  # current: computing ``result`` refreshed a stale view
     if node is not None and self._base is not None and not (self._requires_grad or self._grad_fn is not None):
         check_view_write(self)  # recorded only because another input requires grad
     if node is not None and node._saved:
@@ -102,6 +103,8 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
         if self._base is not None:
             _rebase_view(self, node)
             self._attr_v = self._vc[0]
+        if self._retains_grad:
+            move_retain(self, old, old_nr)
     return self
 
 
@@ -153,7 +156,10 @@ def _rebase_view(view: Tensor, fn: Node) -> None:
     mask[key] = False
     cs = CopySlices((edge(base), *fn._next[1:]), None, (), ((shape, base._dtype),))
     cs.fn, cs.key, cs.mask = fn, key, Tensor._make(mask, D.bool_)
+    old, old_nr = base._grad_fn, base._out_nr
     base._grad_fn, base._out_nr = cs, 0
+    if base._retains_grad:
+        move_retain(base, old, old_nr)
     restride(view, key)
 
 
@@ -186,13 +192,12 @@ def refresh_view(view: Tensor) -> None:
     key = _positions(view)
     if key is None:  # unmappable layout (a dtype view): keep the old history
         return
+    old_nr = view._out_nr
     view._grad_fn = AsStridedBackward0((edge(base),), None, (base._data.shape, key),
                                        ((view._data.shape, view._dtype),))
     view._out_nr = 0
-    if view._retains_grad and old is not None and old._retain:  # torch moves only the retain_grad hook
-        ref = old._retain.pop(view._out_nr, None)
-        if ref is not None:
-            view._grad_fn._retain = {0: ref}
+    if view._retains_grad:
+        move_retain(view, old, old_nr)
 
 
 def _positions(view: Tensor) -> tuple | None:

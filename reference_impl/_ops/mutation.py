@@ -79,8 +79,11 @@ def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = ()) -> T
     self._vc[0] += 1
     if needs_grad(*inputs):
         record(cls, self, inputs, None, args)
+        node = self._grad_fn
         if self._base is not None and (self._dtype.is_floating_point or self._dtype.is_complex):
-            inplace._rebase_view(self, self._grad_fn)
+            inplace._rebase_view(self, node)
+        if self._retains_grad:  # the node's first edge is self's previous history
+            inplace.move_retain(self, *node._next[0])
     return self
 
 
@@ -101,11 +104,8 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     src = value if is_tensor else None
     if not is_tensor:
         value = _scalar_tensor(value, self._dtype)
-    if steps and self._base is not None:
-        base_fn = self._base._grad_fn
+    if steps and self._base is not None:  # the view's own history follows lazily (inplace.refresh_view)
         _setitem_region(ix.apply_steps(self, steps), [], adv, cur, value, src)
-        if self._base._grad_fn is not base_fn:
-            inplace.restride(self)
         return
     _setitem_region(self, steps, adv, cur, value, src)
 

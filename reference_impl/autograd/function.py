@@ -195,7 +195,10 @@ def _wrap_outputs(ctx: BackwardCFunction, inputs: list, output: Any, executable:
         meta.append((o._data.shape, o._dtype))
         differentiable = o._dtype.is_floating_point or o._dtype.is_complex
         if executable and differentiable and id(output if not is_tuple else output[i]) not in non_diff:
+            old, old_nr = o._grad_fn, o._out_nr
             o._grad_fn, o._out_nr = ctx, i
+            if o._retains_grad:  # a dirty input: its retain_grad follows it
+                graph.move_retain(o, old, old_nr)
     ctx._meta = tuple(meta)
     ctx.n_outputs = len(outs)
     if executable:

@@ -201,6 +201,22 @@ def edge(t: Any) -> tuple:
     return _NO_EDGE
 
 
+def move_retain(t: Any, old: Node | None, old_nr: int) -> None:
+    """torch's update_tensor_hooks_on_new_gradfn: once an in-place op gave ``t`` a new grad_fn, its
+    retain_grad hook moves there (hooks from register_hook stay with the old node and its graph)."""
+    new = t._grad_fn
+    if old is None or new is old or not old._retain:
+        return
+    ref = old._retain.get(old_nr)
+    if ref is None or ref() is not t:
+        return
+    del old._retain[old_nr]
+    if new is not None:
+        if new._retain is None:
+            new._retain = {}
+        new._retain[t._out_nr] = ref
+
+
 def needs_grad(*inputs: Any) -> bool:
     """Whether an op on ``inputs`` records a node: grad mode on and some input requires grad."""
     if not _grad_state.enabled:
