@@ -472,3 +472,30 @@ def test_engine_zero_fill_follows_the_sibling_gradients_backend() -> None:
     assert isinstance(filled._data, TorchArray), f"zeros on {type(filled._data).__name__}, not the sibling's"
     assert filled.dtype is reference_impl.float64 and filled.tolist() == [0.0, 0.0, 0.0]
     assert isinstance(zeros_for(((1,), reference_impl.float32), None)._data, np.ndarray)
+
+
+GRAD_ADOPTION_CASES = {
+    # the gradient reaching AccumulateGrad is a view of a temporary (expand's sum_to): adopted, version 0
+    "expand": lambda t, x: x.expand(2, 3, 2).sum().backward(),
+    "sum_dim": lambda t, x: x.sum(0).sum().backward(),
+    "reshape": lambda t, x: (x.reshape(6) * 2).sum().backward(),
+    # a hook keeps the incoming gradient alive: torch copies it (version 1)
+    "held_by_hook": lambda t, x: (x.register_hook(_KEEP.append), (x * 3).sum().backward()),
+}
+_KEEP: list = []
+
+
+@pytest.mark.parametrize("case", sorted(GRAD_ADOPTION_CASES))
+def test_accumulate_grad_adopts_unshared_torch_buffers_like_torch(case: str) -> None:
+    """On torch buffers the engine adopts an unshared incoming gradient as ``.grad`` exactly where
+    torch does (storage use counts, views of temporaries included), so ``.grad._version`` and
+    the identity with the hook's tensor match torch."""
+    def f(t: Any) -> tuple:
+        _KEEP.clear()
+        x = t.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+        GRAD_ADOPTION_CASES[case](t, x)
+        held = _KEEP[0] is x.grad if _KEEP else None
+        return x.grad, x.grad._version, held
+
+    with backend("torch"):
+        assert_same(f)

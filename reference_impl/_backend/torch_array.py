@@ -43,6 +43,11 @@ def cast(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return t.to(dtype)
 
 
+def _storage_users(t: torch.Tensor) -> int:
+    """How many tensors (plus the temporary storage object made here) hold ``t``'s storage."""
+    return torch._C._storage_Use_Count(t.untyped_storage()._cdata)
+
+
 class _Flags:
     """The two ``ndarray.flags`` the engine reads; torch buffers are writeable unless they self-overlap."""
 
@@ -111,13 +116,25 @@ class TorchArray(np.lib.mixins.NDArrayOperatorsMixin):
     def device(self) -> torch.device:
         return self.t.device
 
-    def unshared(self) -> bool:
+    def unshared(self, owner: TorchArray | None = None) -> bool:
         """No other tensor or view sees this storage, so the engine may adopt it as ``.grad``
-        (numpy's ``base``/refcount check has no torch counterpart: views hold C++ references)."""
+        (NumPy's ``base``/refcount check has no torch counterpart: views hold C++ references, which
+        the storage's use count shows). A view qualifies when its base is reachable only through it,
+        or through ``owner``: the buffer of the engine tensor this gradient is a view of."""
         t = self.t
-        # references: the slot, ``t``, getrefcount's argument; storage users: ``t``, the temporary
-        return (t._base is None and sys.getrefcount(t) <= 3
-                and torch._C._storage_Use_Count(t.untyped_storage()._cdata) <= 2)
+        if sys.getrefcount(t) > 3:  # the slot, ``t``, getrefcount's argument
+            return False
+        root = t._base
+        if root is None:
+            return _storage_users(t) <= 2  # ``t`` and the temporary storage object
+        held = 0
+        if owner is not None:
+            if owner.t is not root or sys.getrefcount(owner) > 3:  # its tensor's _data, ``owner``, the argument
+                return False
+            held = 1
+        # ``root``, the argument, and the reference torch keeps for a Python tensor whose C++ side is
+        # still held (here by the view)
+        return sys.getrefcount(root) <= 3 + held and _storage_users(t) <= 3
 
     @property
     def T(self) -> TorchArray:

@@ -127,7 +127,10 @@ def _steal(grad: Any, variable: Any) -> Any:
         return None
     if type(data) is not _NDARRAY:  # a torch-backend buffer answers for its own storage
         unshared = getattr(data, "unshared", None)
-        return _adopt(data, grad) if unshared is not None and unshared() else None
+        base = grad._base
+        if unshared is None or (base is not None and _refs(base) > 3):  # grad._base, ``base``, the argument
+            return None
+        return _adopt(data, grad) if unshared(None if base is None else base._data) else None
     owner = data.base
     if owner is not None:
         if type(owner) is not _NDARRAY or owner.base is not None:
