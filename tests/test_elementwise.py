@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import SETTINGS, assert_grad_matches_fd, assert_same, graph_signature
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 
@@ -206,3 +206,20 @@ def test_bitwise_inplace_checks_output_shape_before_dtype(name: str) -> None:
         return getattr(lib.tensor(0.5, dtype=lib.float16), name)(lib.tensor([[0.5]]))
 
     assert_same(program, expect_error=True)
+
+
+@SETTINGS
+@given(a=st.lists(st.floats(-1e3, 1e3, width=16), min_size=1, max_size=4),
+       b=st.floats(-1e3, 1e3, width=16), w=st.sampled_from([0.0, 0.1, 0.4999, 0.5, 0.9, 1.0, -0.7, 1.6]),
+       dtype=st.sampled_from(["float16", "float32", "float64"]), tensor_weight=st.booleans())
+@example(a=[-1.86], b=0.0, w=0.9, dtype="float16", tensor_weight=True)  # found by the conformance run
+@example(a=[1000.0, -3.0], b=0.0, w=0.9, dtype="float16", tensor_weight=False)
+def test_lerp_values_match_torchs_kernel(a: list, b: float, w: float, dtype: str, tensor_weight: bool) -> None:
+    """torch's lerp computes half in float and, for |weight| >= 0.5, from ``end``: a naive
+    ``a + w * (b - a)`` in half misses torch's values by more than half's tolerance."""
+    def f(t: Any) -> Any:
+        dt = getattr(t, dtype)
+        weight = t.tensor(w, dtype=dt) if tensor_weight else w
+        return t.lerp(t.tensor(a, dtype=dt), t.tensor(b, dtype=dt), weight)
+
+    assert_same(f)

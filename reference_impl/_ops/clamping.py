@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as _np
+
 from .. import _dtype as D
 from .._backend import default as _xp
 from .._tensor import Tensor
@@ -110,6 +112,20 @@ def _lerp_dtype_check(input: Tensor, other: Tensor, name: str) -> None:
                            f"{_CPP_NAMES[other._dtype.np.name]}")
 
 
+def _lerp_kernel(a: Any, b: Any, w: Any) -> Any:
+    """torch's lerp: half inputs compute in float (its opmath type) and round once; a weight of
+    magnitude >= 0.5 interpolates from ``end``, so that weight 1 gives ``end`` exactly."""
+    half = a.dtype == _np.float16
+    if half:
+        a, b = a.astype(_np.float32), b.astype(_np.float32)
+        w = w.astype(_np.float32) if hasattr(w, "astype") else w
+    if isinstance(w, (int, float, complex)):
+        out = a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
+    else:
+        out = _xp.where(abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    return out.astype(_np.float16) if half else out
+
+
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     _lerp_dtype_check(input, end, "end")
     if isinstance(weight, Tensor) and weight._data.ndim:
@@ -119,11 +135,11 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt._short}'")
     if isinstance(weight, Tensor):
-        out = _compute(lambda a, b, w: a + w * (b - a), input, end, weight, dt=dt)
+        out = _compute(_lerp_kernel, input, end, weight, dt=dt)
         if needs_grad(input, end, weight):
             record(LerpBackward1, out, (input, end, weight), (input, end, weight))
         return out
-    out = _compute(lambda a, b: a + weight * (b - a), input, end, dt=dt)
+    out = _compute(lambda a, b: _lerp_kernel(a, b, weight), input, end, dt=dt)
     if needs_grad(input, end):
         record(LerpBackward0, out, (input, end), None, (weight,))
     return out
