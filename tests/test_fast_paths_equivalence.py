@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_same
 
 import reference_impl as ri
 
@@ -27,3 +28,50 @@ def test_scalar_operand_matches_weak_scalar_promotion(dtype: str, op: str) -> No
         assert got.dtype == expected.dtype
         np.testing.assert_array_equal(got, expected)
         assert np.array_equal(np.signbit(got), np.signbit(expected)), s
+
+
+# The array-level backward of Add/Mul/Tanh (elementwise._*ArrayBackward) must keep every
+# observable behaviour of the Tensor formulas: errors, dtypes, create_graph graphs, aliasing.
+def _chain(t, case: str):
+    x = t.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    w = t.tensor([1.5, 2.0, -0.5], requires_grad=True)
+    if case == "twice":
+        y = (x * w).tanh() + 1.0
+        y.sum().backward()
+        y.sum().backward()
+    elif case == "modified_saved":
+        y = x * w
+        with t.no_grad():
+            w.mul_(2)
+        y.sum().backward()
+    elif case == "modified_output":
+        y = (x * 1.0).tanh()
+        y.mul_(2)
+        y.sum().backward()
+    elif case == "mixed_dtype":
+        y = x * w.double() + x.double() * 3
+        y.tanh().sum().backward()
+    elif case == "complex":
+        c = t.tensor([1 + 2j, -1j, 0.5], requires_grad=True)
+        (c * (1 - 1j) * x).abs().sum().backward()
+        return c.grad, x.grad
+    elif case == "create_graph":
+        y = (x * w).tanh() * x + 2.0
+        (gx,) = t.autograd.grad(y.sum(), x, create_graph=True)
+        gx.sum().backward()
+        return gx, x.grad, w.grad, gx.grad_fn.name()
+    elif case == "same_input":
+        (x * x + x).tanh().sum().backward()
+    elif case == "broadcast":
+        b = t.tensor(2.0, requires_grad=True)
+        ((x * b).tanh() + b).sum().backward()
+        return x.grad, b.grad
+    elif case == "add_alpha":
+        t.add(x, w, alpha=2).tanh().sum().backward()
+    return x.grad, w.grad
+
+
+@pytest.mark.parametrize("case", ["twice", "modified_saved", "modified_output", "mixed_dtype", "complex",
+                                  "create_graph", "same_input", "broadcast", "add_alpha"])
+def test_array_backward_matches_torch(case: str) -> None:
+    assert_same(lambda t: _chain(t, case))

@@ -16,7 +16,7 @@ from .._backend import default as _xp
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import needs_grad, node_class, record, wants_grad
+from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, wants_grad
 from . import inplace
 from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, quiet, shape_of, wrap
 
@@ -82,6 +82,81 @@ _asarray = _xp.asarray
 def _float_dtype(dt: D.dtype) -> D.dtype:
     """Integer and bool inputs of floating ops compute in the default dtype."""
     return dt if dt.is_floating_point or dt.is_complex else D.get_default_dtype()
+
+
+# ---------------------------------------------------------------------------------------
+# Array-level backward for the hottest nodes. The formula tables below define every gradient;
+# these ``apply`` overrides only skip their Tensor plumbing (saved-tensor unpacking, formula
+# lambdas, conj, dtype promotion) in the common case: no create_graph (grad mode is off while
+# the engine runs them), a real floating NumPy gradient and operands of its dtype. They run the
+# same kernels as the formulas, so the values are identical; every other case (and a released
+# graph, which must raise) goes through ``Node.apply``.
+# ---------------------------------------------------------------------------------------
+class _AddArrayBackward(Node):
+    """AddBackward0 with alpha == 1 into a single tensor: the gradient passes through."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> tuple:
+        alpha = self._args[0]
+        nexts = self._next
+        if type(alpha) is int and alpha == 1 and len(nexts) == 2 and nexts[1][0] is None:
+            return (None if nexts[0][0] is None else grads[0], None)
+        return Node.apply(self, grads)
+
+
+class _MulArrayBackward(Node):
+    """MulBackward0: ``g * other`` and ``g * self`` through ``_fast_arith``, as the formulas."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> tuple:
+        g = grads[0]
+        saved = self._saved
+        if _grad_state.enabled or saved is _RELEASED or not g._dtype.is_floating_point:
+            return Node.apply(self, grads)
+        (na, _), (nb, _) = self._next
+        ga = gb = None
+        if na is not None:
+            ga = _fast_arith(operator.mul, g, _unpack_real(saved[1], self))
+            if ga is None:
+                return Node.apply(self, grads)
+        if nb is not None:
+            gb = _fast_arith(operator.mul, g, _unpack_real(saved[0], self))
+            if gb is None:
+                return Node.apply(self, grads)
+        return (ga, gb)
+
+
+def _unpack_real(s: Any, node: Node) -> Any:
+    """A saved operand for the array path: real scalars as they are, tensors unpacked (with the
+    version check), a complex one as None so that ``_fast_arith`` declines (conj is not free)."""
+    if type(s) is float or type(s) is int:
+        return s
+    if type(s) in _SCALAR_TYPES:
+        return None
+    return s.unpack(node)
+
+
+class _TanhArrayBackward(Node):
+    """TanhBackward0: ``tanh_backward`` on the saved output's buffer, without a Tensor for it."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> tuple:
+        g = grads[0]
+        saved = self._saved
+        if not _grad_state.enabled and saved is not _RELEASED and self._next[0][0] is not None:
+            s = saved[0]
+            dt = g._dtype
+            if (s.vc[0] == s.version and s.dtype is dt and dt.is_floating_point and type(g._data) is NDARRAY
+                    and type(s.data) is NDARRAY):
+                data = _tanh_backward_real(g._data, s.data)
+                return (Tensor._make(data, dt) if type(data) is NDARRAY else wrap(data, dt),)
+        return Node.apply(self, grads)
+
+
+_ARRAY_BACKWARD = {"TanhBackward0": _TanhArrayBackward}
 
 
 # ---------------------------------------------------------------------------------------
@@ -191,7 +266,7 @@ def _sigmoid(xp: Any, x: Any) -> Any:
 
 
 def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: Any, to_float: bool):
-    cls = node_class(node, formula)
+    cls = node_class(node, formula, base=_ARRAY_BACKWARD.get(node, Node))
     special = _EXTRA_KERNELS.get(name)
     out_dt = D.dtype.to_real if name == "abs" else _same  # |complex| is real
 
@@ -257,21 +332,24 @@ def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     dt = grad_output._dtype
     g, y = grad_output._data, output._data
     if dt is output._dtype and dt.is_floating_point and type(g) is NDARRAY and type(y) is NDARRAY:
-        token = quiet()  # fast path: the same three kernels, the last two writing in place
-        try:
-            d = y * y
-            if type(d) is NDARRAY and g.shape == d.shape:
-                data = _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
-            else:  # 0-d (NumPy returns scalars) or a broadcasting grad
-                data = g * (1 - d)
-        finally:
-            loud(token)
-        out = wrap(data, dt)
+        out = wrap(_tanh_backward_real(g, y), dt)
     else:
         out = _compute(_tanh_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
     if _grad_state.enabled and needs_grad(grad_output, output):
         record(TanhBackwardBackward0, out, (grad_output, output), (grad_output, output))
     return out
+
+
+def _tanh_backward_real(g: Any, y: Any) -> Any:
+    """g * (1 - y * y) on real NumPy arrays: three kernels, the last two writing in place."""
+    token = quiet()
+    try:
+        d = y * y
+        if type(d) is NDARRAY and g.shape == d.shape:
+            return _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
+        return g * (1 - d)  # 0-d (NumPy returns scalars) or a broadcasting grad
+    finally:
+        loud(token)
 
 
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
@@ -309,11 +387,13 @@ def square(input: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------
 # Binary arithmetic
 # ---------------------------------------------------------------------------------------
-AddBackward0 = node_class("AddBackward0", lambda g, alpha: g, lambda g, alpha: g * conj(alpha))
+AddBackward0 = node_class("AddBackward0", lambda g, alpha: g, lambda g, alpha: g * conj(alpha),
+                         base=_AddArrayBackward)
 SubBackward0 = node_class("SubBackward0", lambda g, alpha: g, lambda g, alpha: -g * conj(alpha))
 RsubBackward0 = node_class("RsubBackward0", lambda g, alpha: -g * conj(alpha), lambda g, alpha: g)
 RsubBackward1 = node_class("RsubBackward1", lambda g, alpha: -g * conj(alpha))
-MulBackward0 = node_class("MulBackward0", lambda g, a, b: g * conj(b), lambda g, a, b: g * conj(a))
+MulBackward0 = node_class("MulBackward0", lambda g, a, b: g * conj(b), lambda g, a, b: g * conj(a),
+                         base=_MulArrayBackward)
 def _alpha_check(dt: D.dtype, alpha: Any) -> Any:
     """torch's alpha_check; returns alpha as the kernel uses it (a bool for bool results)."""
     if type(alpha) is bool and dt is not D.bool_:
