@@ -13,6 +13,7 @@ is 5056 bytes, so states do not transfer between the two.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -162,32 +163,36 @@ def _factory(data: Any, dt: D.dtype, requires_grad: bool, device: Any = None, li
     return t
 
 
-def rand(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: D.dtype | None = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    out: Any = None,
-    layout: Any = None,
-    pin_memory: bool = False,
-) -> Tensor:
-    dt = dtype or D.get_default_dtype()
-    return _factory(_uniform(_rng(generator), _shape(size), dt), dt, requires_grad, device)
+Sampler = Callable[[np.random.Generator, tuple, D.dtype], Any]
 
 
-def randn(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: D.dtype | None = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    out: Any = None,
-    layout: Any = None,
-    pin_memory: bool = False,
-) -> Tensor:
-    dt = dtype or D.get_default_dtype()
-    return _factory(_normal(_rng(generator), _shape(size), dt), dt, requires_grad, device)
+def _named(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """Give a made function its torch name (Python's argument errors quote it)."""
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _sized_factory(name: str, sample: Sampler) -> Callable[..., Tensor]:
+    """rand / randn: ``sample`` values of the given size in ``dtype`` (default: the default dtype)."""
+
+    def factory(
+        *size: Any,
+        generator: Generator | None = None,
+        dtype: D.dtype | None = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        out: Any = None,
+        layout: Any = None,
+        pin_memory: bool = False,
+    ) -> Tensor:
+        dt = dtype or D.get_default_dtype()
+        return _factory(sample(_rng(generator), _shape(size), dt), dt, requires_grad, device)
+
+    return _named(factory, name)
+
+
+rand = _sized_factory("rand", _uniform)
+randn = _sized_factory("randn", _normal)
 
 
 def _randint_values(rng: np.random.Generator, low: int, high: int, shape: tuple) -> Any:
@@ -243,32 +248,27 @@ def randperm(
     return _factory(_rng(generator).permutation(int(n)), dtype or D.int64, requires_grad, device)
 
 
-def rand_like(
-    input: Tensor,
-    *,
-    generator: Generator | None = None,
-    dtype: D.dtype | None = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    memory_format: Any = None,
-    layout: Any = None,
-) -> Tensor:
-    dt = dtype or input._dtype
-    return _factory(_uniform(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
+def _like_factory(name: str, sample: Sampler) -> Callable[..., Tensor]:
+    """rand_like / randn_like: ``sample`` values of ``input``'s shape, dtype (by default) and device."""
+
+    def factory(
+        input: Tensor,
+        *,
+        generator: Generator | None = None,
+        dtype: D.dtype | None = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        memory_format: Any = None,
+        layout: Any = None,
+    ) -> Tensor:
+        dt = dtype or input._dtype
+        return _factory(sample(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
+
+    return _named(factory, name)
 
 
-def randn_like(
-    input: Tensor,
-    *,
-    generator: Generator | None = None,
-    dtype: D.dtype | None = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    memory_format: Any = None,
-    layout: Any = None,
-) -> Tensor:
-    dt = dtype or input._dtype
-    return _factory(_normal(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
+rand_like = _like_factory("rand_like", _uniform)
+randn_like = _like_factory("randn_like", _normal)
 
 
 def randint_like(
