@@ -9,27 +9,31 @@ A registry entry's ``tol_scale`` (with its ``tol_reason``) multiplies both.
 
 from __future__ import annotations
 
+# a complex dtype is compared with the tolerance of its real and imaginary parts' dtype, as in torch
+_COMPLEX_PARTS = {"torch.complex32": "torch.float16", "torch.complex64": "torch.float32",
+                  "torch.complex128": "torch.float64"}
+
+
+def _with_complex(real: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """The real dtypes' table plus each complex dtype, at its parts' tolerance."""
+    return {**real, **{c: real[part] for c, part in _COMPLEX_PARTS.items()}}
+
+
 # dtype -> (rtol, atol), as in torch.testing.assert_close
-VALUE_TOL: dict[str, tuple[float, float]] = {
+VALUE_TOL: dict[str, tuple[float, float]] = _with_complex({
     "torch.float16": (1e-3, 1e-5),
     "torch.bfloat16": (1.6e-2, 1e-5),
     "torch.float32": (1.3e-6, 1e-5),
     "torch.float64": (1e-7, 1e-7),
-    "torch.complex32": (1e-3, 1e-5),
-    "torch.complex64": (1.3e-6, 1e-5),
-    "torch.complex128": (1e-7, 1e-7),
-}
+})
 
 # documented, looser tolerances for gradients
-GRAD_TOL: dict[str, tuple[float, float]] = {
+GRAD_TOL: dict[str, tuple[float, float]] = _with_complex({
     "torch.float16": (1e-2, 1e-3),
     "torch.bfloat16": (5e-2, 1e-2),
     "torch.float32": (1e-4, 1e-5),
     "torch.float64": (1e-6, 1e-7),
-    "torch.complex32": (1e-2, 1e-3),
-    "torch.complex64": (1e-4, 1e-5),
-    "torch.complex128": (1e-6, 1e-7),
-}
+})
 
 EXACT = (0.0, 0.0)
 
