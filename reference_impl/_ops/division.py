@@ -38,6 +38,8 @@ RemainderBackward1 = node_class("RemainderBackward1", lambda g, a, b: g,
 FmodBackward0 = node_class("FmodBackward0", lambda g: g)
 FmodBackward1 = node_class("FmodBackward1", lambda g, a, b: g,
                            lambda g, a, b: -g * div(a, b, rounding_mode="trunc"))
+Atan2Backward0 = node_class("Atan2Backward0", lambda g, a, b: g * b / (a * a + b * b),
+                            lambda g, a, b: g * -a / (a * a + b * b))
 
 
 def _not_implemented(g: Tensor, name: str) -> Tensor:
@@ -55,8 +57,6 @@ def _record_not_implemented(out: Tensor, inputs: tuple, name: str) -> None:
 def _no_bool(dt: D.dtype, kernel: str) -> None:
     if dt is D.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-Atan2Backward0 = node_class("Atan2Backward0", lambda g, a, b: g * b / (a * a + b * b),
-                            lambda g, a, b: g * -a / (a * a + b * b))
 
 
 def _pow_scalar_base_grad(e: Tensor, y: Tensor, base: Any) -> Tensor:
@@ -86,10 +86,8 @@ def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                                f"'{rounding_mode}'")
-        _no_bool(dt, f"div_{rounding_mode}_cpu")
-        if not (dt.is_floating_point or dt.is_complex):
-            _check_int_zero(other)
-        out = _compute(_floor_div if rounding_mode == "floor" else _trunc_div, input, other, dt=dt)
+        out = _rounding_compute(_floor_div if rounding_mode == "floor" else _trunc_div, input, other, dt,
+                                f"div_{rounding_mode}_cpu")
     if needs_grad(input, other):
         record(DivBackward2, out, (input, other), (input if wants_grad(other) else None, other), (rounding_mode,))
     return out
@@ -99,6 +97,15 @@ def _check_int_zero(other: Any) -> None:
     values = other if type(other) in SCALARS else other._data
     if (values == 0).any() if hasattr(values, "any") else values == 0:
         raise RuntimeError("ZeroDivisionError")
+
+
+def _rounding_compute(fn: Any, input: Any, other: Any, dt: D.dtype, kernel: str) -> Tensor:
+    """``fn`` in ``dt`` after the checks torch's rounding kernels make: no Bool kernel, and an
+    integer division by zero raises."""
+    _no_bool(dt, kernel)
+    if not (dt.is_floating_point or dt.is_complex):
+        _check_int_zero(other)
+    return _compute(fn, input, other, dt=dt)
 
 
 def _floor_div(a: Any, b: Any) -> Any:
@@ -129,22 +136,14 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 
 def _floor_divide(input: Any, other: Any, name: str) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "div_floor_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_floor_div, input, other, dt=dt)
+    out = _rounding_compute(_floor_div, input, other, D.result_dtype(input, other), "div_floor_cpu")
     if needs_grad(input, other):
         _record_not_implemented(out, (input, other), name)
     return out
 
 
 def remainder(input: Any, other: Any) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "remainder_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_xp.remainder, input, other, dt=dt)
+    out = _rounding_compute(_xp.remainder, input, other, D.result_dtype(input, other), "remainder_cpu")
     if needs_grad(input, other):
         if type(input) in SCALARS:  # remainder(Scalar, Tensor) has no derivative
             _record_not_implemented(out, (input, other), "remainder")
@@ -157,11 +156,7 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 
 def fmod(input: Any, other: Any) -> Tensor:
-    dt = D.result_dtype(input, other)
-    _no_bool(dt, "fmod_cpu")
-    if not (dt.is_floating_point or dt.is_complex):
-        _check_int_zero(other)
-    out = _compute(_xp.fmod, input, other, dt=dt)
+    out = _rounding_compute(_xp.fmod, input, other, D.result_dtype(input, other), "fmod_cpu")
     if needs_grad(input, other):
         if type(other) in SCALARS:
             record(FmodBackward0, out, (input,))
