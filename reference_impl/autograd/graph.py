@@ -257,15 +257,18 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
             n = len(saved)
             if n == 1:
                 saved = (_save1(saved[0], out),)
-            elif n == 2:
-                saved = (_save1(saved[0], out), _save1(saved[1], out))
+            elif n == 2:  # scalars and None (a side that needs no grad) are stored as they are
+                s0, s1 = saved
+                saved = (s0 if type(s0) in _NOT_TENSORS else _save1(s0, out),
+                         s1 if type(s1) in _NOT_TENSORS else _save1(s1, out))
             else:
                 saved = tuple([_save1(s, out) for s in saved])
         n = len(inputs)
         if n == 1:
             edges = (edge(inputs[0]),)
-        elif n == 2:
-            edges = (edge(inputs[0]), edge(inputs[1]))
+        elif n == 2:  # tensor op scalar: the scalar has no edge
+            a, b = inputs
+            edges = (edge(a), _NO_EDGE if type(b) in _NOT_TENSORS else edge(b))
         else:
             edges = tuple([edge(t) for t in inputs])
         dt = out._dtype
