@@ -87,6 +87,8 @@ def _run(outputs: tuple, grads: list, retain_graph: bool, create_graph: bool, in
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append(e)
         seeds.append(g if g._dtype is out._dtype else g.to(out._dtype))
+    g = None
+    grads.clear()  # the engine takes the seeds: only a caller's own references keep them shared
     targets = None
     if inputs:
         targets = []

@@ -114,6 +114,17 @@ def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
 # the node's input buffer, accumulate_grad's and _steal's arguments, getrefcount's argument.
 _ENGINE_REFS = 4
 
+# ids of the seeds of running backward passes that only the engine references (the implicit
+# ones() of ``y.backward()``). torch takes any unreferenced view as ``.grad``, so a view of such a
+# seed keeps the seed's version counter; the seed itself, which torch's caller still holds, is copied.
+_SEEDS: set = set()
+
+
+def _base_refs(base: Any) -> int:
+    """References a view's unshared base may have: grad._base, ``base``, the argument, and the
+    engine's list of seeds for a private seed."""
+    return 4 if id(base) in _SEEDS else 3
+
 
 def _steal(grad: Any, variable: Any) -> Any:
     """torch's AccumulateGrad takes an unshared gradient instead of copying it (when it is not
@@ -128,7 +139,7 @@ def _steal(grad: Any, variable: Any) -> Any:
     if type(data) is not _NDARRAY:  # a torch-backend buffer answers for its own storage
         unshared = getattr(data, "unshared", None)
         base = grad._base
-        if unshared is None or (base is not None and _refs(base) > 3):  # grad._base, ``base``, the argument
+        if unshared is None or (base is not None and _refs(base) > _base_refs(base)):
             return None
         return _adopt(data, grad) if unshared(None if base is None else base._data) else None
     owner = data.base
@@ -138,7 +149,7 @@ def _steal(grad: Any, variable: Any) -> Any:
         expected = 3  # data.base, ``owner``, the argument
         base = grad._base
         if base is not None:
-            if base._data is not owner or _refs(base) > 3:  # grad._base, ``base``, the argument
+            if base._data is not owner or _refs(base) > _base_refs(base):
                 return None
             expected += 1  # base._data
         if _refs(owner) > expected:
@@ -262,6 +273,7 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
         captured = [None] * len(targets)
     else:
         deps = _dependencies(roots)
+    private = {id(s) for s in grads if _refs(s) == 3}  # ``grads``, ``s``, the argument: backward()'s own ones()
     buffers: dict = {}
     ready: list = []
     for (node, nr), g in zip(roots, grads):
@@ -273,12 +285,17 @@ def run_backward(roots: list, grads: list, keep_graph: bool, create_graph: bool,
             if not deps.get(node):
                 heapq.heappush(ready, _priority(node))
         buf[nr] = g if buf[nr] is None else buf[nr] + g
+    g = buf = None  # ``grads`` alone keeps the seeds, as torch's Python tuple does
+    if private:
+        _SEEDS.update(private)
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
         _loop(ready, buffers, deps, execute, captures, captured, reached, keep_graph, create_graph)
     finally:
         _grad_state.enabled = prev_mode
+        if private:
+            _SEEDS.difference_update(private)
     return captured
 
 
