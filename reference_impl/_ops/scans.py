@@ -7,6 +7,7 @@ Tensor-op compositions (and hence support double backward).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from .. import _dtype as D
@@ -167,28 +168,30 @@ def _check_autograd_dtype(x: Tensor, dt: D.dtype) -> None:
         raise RuntimeError(f"Autograd not support dtype: {dt._short}")
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
+def _scan(input: Tensor, dim: int, dtype: D.dtype | None, name: str, quiet: bool = False) -> tuple[Tensor, int]:
+    """``input`` scanned along ``dim`` by the backend's ``name`` (cumsum or cumprod) after torch's
+    dtype checks (a 0-dim input is only cast); returns the result and the wrapped ``dim``.
+    ``quiet`` silences NumPy's floating-point warnings (torch never warns)."""
     dt = _scan_dtype(input, dtype)
     _check_autograd_dtype(input, dt)
-    _check_kernel(input, dt, "cumsum_out_cpu")
+    _check_kernel(input, dt, f"{name}_out_cpu")
     data = input._data
     dim = wrap_dim(dim, data.ndim)
     xp = backend_of(data)
-    out = wrap(xp.cumsum(data, axis=dim, dtype=dt.np) if data.ndim else xp.astype(data, dt.np), dt)
+    with xp.errstate(all="ignore") if quiet else contextlib.nullcontext():
+        out = wrap(getattr(xp, name)(data, axis=dim, dtype=dt.np) if data.ndim else xp.astype(data, dt.np), dt)
+    return out, dim
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
+    out, dim = _scan(input, dim, dtype, "cumsum")
     if needs_grad(input):
         record(CumsumBackward0, out, (input,), None, (dim,))
     return out
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:
-    dt = _scan_dtype(input, dtype)
-    _check_autograd_dtype(input, dt)
-    _check_kernel(input, dt, "cumprod_out_cpu")
-    data = input._data
-    dim = wrap_dim(dim, data.ndim)
-    xp = backend_of(data)
-    with xp.errstate(all="ignore"):
-        out = wrap(xp.cumprod(data, axis=dim, dtype=dt.np) if data.ndim else xp.astype(data, dt.np), dt)
+    out, dim = _scan(input, dim, dtype, "cumprod", quiet=True)
     if needs_grad(input):
         record(CumprodBackward0, out, (input,), (input, out), (dim,))
     return out
