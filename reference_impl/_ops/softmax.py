@@ -7,6 +7,7 @@ be an int, with torch's argument-parser messages (which name a positional argume
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import _dtype as D
@@ -33,25 +34,19 @@ def _parse(name: str, args: tuple, dim: Any, dtype: D.dtype | None, first: int) 
     return dim, dtype
 
 
-def softmax(input: Tensor, *args: Any, dim: Any = _MISSING, dtype: D.dtype | None = None) -> Tensor:
-    dim, dtype = _parse("softmax", args, dim, dtype, 2)
-    return _softmax(input, dim, dtype, False, 2)
+def _entry(name: str, log: bool, first: int) -> Callable[..., Tensor]:
+    """torch.softmax / log_softmax (``dim`` is argument 2) or the Tensor method (argument 1)."""
+
+    def op(input: Tensor, *args: Any, dim: Any = _MISSING, dtype: D.dtype | None = None) -> Tensor:
+        dim, dtype = _parse(name, args, dim, dtype, first)
+        return _softmax(input, dim, dtype, log, 2)
+
+    op.__name__ = op.__qualname__ = name
+    return op
 
 
-def log_softmax(input: Tensor, *args: Any, dim: Any = _MISSING, dtype: D.dtype | None = None) -> Tensor:
-    dim, dtype = _parse("log_softmax", args, dim, dtype, 2)
-    return _softmax(input, dim, dtype, True, 2)
-
-
-def _softmax_method(self: Tensor, *args: Any, dim: Any = _MISSING, dtype: D.dtype | None = None) -> Tensor:
-    dim, dtype = _parse("softmax", args, dim, dtype, 1)
-    return _softmax(self, dim, dtype, False, 2)
-
-
-def _log_softmax_method(self: Tensor, *args: Any, dim: Any = _MISSING, dtype: D.dtype | None = None) -> Tensor:
-    dim, dtype = _parse("log_softmax", args, dim, dtype, 1)
-    return _softmax(self, dim, dtype, True, 2)
-
+softmax = _entry("softmax", False, 2)
+log_softmax = _entry("log_softmax", True, 2)
 
 FUNCTIONS = {"softmax": softmax, "log_softmax": log_softmax}
-METHODS = {"softmax": _softmax_method, "log_softmax": _log_softmax_method}
+METHODS = {"softmax": _entry("softmax", False, 1), "log_softmax": _entry("log_softmax", True, 1)}
