@@ -166,12 +166,6 @@ def _factory(data: Any, dt: D.dtype, requires_grad: bool, device: Any = None, li
 Sampler = Callable[[np.random.Generator, tuple, D.dtype], Any]
 
 
-def _named(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
-    """Give a made function its torch name (Python's argument errors quote it)."""
-    fn.__name__ = fn.__qualname__ = name
-    return fn
-
-
 def _sized_factory(name: str, sample: Sampler) -> Callable[..., Tensor]:
     """rand / randn: ``sample`` values of the given size in ``dtype`` (default: the default dtype)."""
 
@@ -188,7 +182,8 @@ def _sized_factory(name: str, sample: Sampler) -> Callable[..., Tensor]:
         dt = dtype or D.get_default_dtype()
         return _factory(sample(_rng(generator), _shape(size), dt), dt, requires_grad, device)
 
-    return _named(factory, name)
+    factory.__name__ = factory.__qualname__ = name
+    return factory
 
 
 rand = _sized_factory("rand", _uniform)
@@ -264,7 +259,8 @@ def _like_factory(name: str, sample: Sampler) -> Callable[..., Tensor]:
         dt = dtype or input._dtype
         return _factory(sample(_rng(generator), input._data.shape, dt), dt, requires_grad, device, input)
 
-    return _named(factory, name)
+    factory.__name__ = factory.__qualname__ = name
+    return factory
 
 
 rand_like = _like_factory("rand_like", _uniform)
