@@ -340,7 +340,11 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
         if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
             like = next((g for g in buf if g is not None), None)  # outputs of one op share a device
             buf = [g if g is not None else zeros_for(meta, like) for g, meta in zip(buf, node._meta)]
-        out = node.apply(buf)
+        nexts = node._next
+        if reached is not None and len(nexts) > 1 and not all(n is None or n in reached for n, _ in nexts):
+            out = node.apply_needed(buf, tuple([n is not None and n in reached for n, _ in nexts]))
+        else:  # without targets every edge is used
+            out = node.apply(buf)
         if not keep_graph and node._saved is not None:
             node.release()
         if node._hooks:

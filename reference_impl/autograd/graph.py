@@ -133,7 +133,19 @@ class Node:
                     None if nexts[1][0] is None else formulas[1](g, *saved, *args))
         return tuple([None if nxt[0] is None else f(g, *saved, *args) for f, nxt in zip(formulas, nexts)])
 
+    def apply_needed(self, grads: list, needed: tuple) -> tuple:
+        """``apply`` computing only the gradients ``needed`` says the pass uses (torch's
+        task_should_compute_output under autograd.grad / backward(inputs=)), so the formula of an
+        unused input cannot raise. Nodes with their own ``apply`` compute what it computes."""
+        if type(self).apply is not _node_apply:
+            return self.apply(grads)
+        saved = self.unpack_saved() if self._saved else ()
+        g = grads[0] if self.n_outputs == 1 else tuple(grads)
+        args = self._args
+        return tuple([f(g, *saved, *args) if need else None for f, need in zip(self.formulas, needed)])
 
+
+_node_apply = Node.apply
 _classes: dict[str, type] = {}
 
 
