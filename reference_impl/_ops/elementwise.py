@@ -271,6 +271,7 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
     out_dt = D.dtype.to_real if name == "abs" else _same  # |complex| is real
 
     np_kernel = None if special else getattr(_xp, kernel)
+    save = None if saves is None else _SAVES[saves]
 
     def op(input: Tensor) -> Tensor:
         dt = input._dtype
@@ -297,7 +298,7 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
                 loud(token)
         if _grad_state.enabled and (input._grad_fn is not None or input._requires_grad) and (
                 dt.is_floating_point or dt.is_complex):
-            record(cls, out, (input,), None if saves is None else _SAVES[saves](input, out))
+            record(cls, out, (input,), None if save is None else save(input, out))
         return out
 
     op.__name__ = op.__qualname__ = name
@@ -415,7 +416,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         if out is None:
             out = _compute(_xp_add, input, other, dt=D.result_dtype(input, other))
         if _grad_state.enabled and (_tracked(input) or needs_grad(input, other)):
-            record(AddBackward0, out, (input, other), None, (alpha,))
+            record(AddBackward0, out, (input, other), None, _ALPHA_ONE)
         return out
     dt = D.result_dtype(input, other)
     alpha = _alpha_check(dt, alpha)
@@ -423,6 +424,9 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if needs_grad(input, other):
         record(AddBackward0, out, (input, other), None, (alpha,))
     return out
+
+
+_ALPHA_ONE = (1,)  # AddBackward0's args for the default alpha (one tuple less per add)
 
 
 def _xp_add(a: Any, b: Any) -> Any:
