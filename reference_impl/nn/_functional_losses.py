@@ -34,7 +34,7 @@ def _check_reduction(reduction: str) -> str:
     return reduction
 
 
-def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int) -> str:
     """torch's _Reduction.legacy_get_string, with its deprecation warning."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -42,14 +42,16 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
     warnings.warn(
         f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     return ret
 
 
-def _reduction(reduction: str, size_average: bool | None, reduce: bool | None) -> str:
+def _reduction(reduction: str, size_average: bool | None, reduce: bool | None, stacklevel: int = 4) -> str:
+    """``reduction``, or the one the legacy ``size_average`` / ``reduce`` arguments ask for (``stacklevel``
+    of the warning counts from ``_legacy_reduction``: 4 is the loss function's caller)."""
     if size_average is not None or reduce is not None:
-        return _legacy_reduction(size_average, reduce)
+        return _legacy_reduction(size_average, reduce, stacklevel)
     return reduction
 
 
@@ -60,7 +62,7 @@ def _size_warning(input: Tensor, target: Tensor) -> None:
             f"({Size(input._data.shape)}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -74,6 +76,17 @@ def _broadcast_tensors(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     except ValueError:
         raise broadcast_error(sa, sb) from None
     return (a if sa == shape else a.expand(shape)), (b if sb == shape else b.expand(shape))
+
+
+def _paired_inputs(
+    input: Tensor, target: Tensor, reduction: str, size_average: bool | None, reduce: bool | None
+) -> tuple[Tensor, Tensor, str]:
+    """What mse/l1/smooth_l1 do first, in torch's order: the size warning, the legacy reduction
+    arguments, broadcasting. Returns the broadcast pair and the reduction (not yet checked)."""
+    _size_warning(input, target)
+    reduction = _reduction(reduction, size_average, reduce, stacklevel=5)
+    a, b = _broadcast_tensors(input, target)
+    return a, b, reduction
 
 
 def _not_differentiable(fn: str, name: str, t: Tensor | None) -> None:
@@ -157,9 +170,7 @@ def mse_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    _size_warning(input, target)
-    reduction = _reduction(reduction, size_average, reduce)
-    a, b = _broadcast_tensors(input, target)
+    a, b, reduction = _paired_inputs(input, target, reduction, size_average, reduce)
     if weight is not None:
         return _weighted_loss((a - b).pow(2), input, weight, reduction)
     return _pointwise_loss(MseLossBackward0, _mse_kernel, a, b, _check_reduction(reduction))
@@ -173,9 +184,7 @@ def l1_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    _size_warning(input, target)
-    reduction = _reduction(reduction, size_average, reduce)
-    a, b = _broadcast_tensors(input, target)
+    a, b, reduction = _paired_inputs(input, target, reduction, size_average, reduce)
     if weight is not None:
         return _weighted_loss((a - b).abs(), input, weight, reduction)
     return _l1(a, b, _check_reduction(reduction))
@@ -195,9 +204,7 @@ def smooth_l1_loss(
     reduction: str = "mean",
     beta: float = 1.0,
 ) -> Tensor:
-    _size_warning(input, target)
-    reduction = _reduction(reduction, size_average, reduce)
-    a, b = _broadcast_tensors(input, target)
+    a, b, reduction = _paired_inputs(input, target, reduction, size_average, reduce)
     if beta == 0.0:
         return _l1(a, b, _check_reduction(reduction))
     _check_reduction(reduction)
