@@ -13,6 +13,7 @@ from .._tensor import Tensor
 
 SCALARS = (int, float, bool, complex)
 NDARRAY = _np.ndarray  # the NumPy backend's array type: fast paths test ``type(data) is NDARRAY``
+np_asarray = _np.asarray  # for fast paths that already know their data is an NDARRAY
 
 # Silencing NumPy's floating-point warnings (torch prints none for overflow, inf - inf, x / 0).
 # ``np.errstate`` costs ~1 us per use, as much as a small kernel, so the hot path sets NumPy's

@@ -18,7 +18,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, wants_grad
 from . import inplace
-from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, quiet, shape_of, wrap
+from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, np_asarray, quiet, shape_of, wrap
 
 
 def conj(x: Any) -> Any:
@@ -62,7 +62,7 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
     token = quiet()
     try:
         if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
-            data = fast(x, _asarray(b, x.dtype))
+            data = fast(x, np_asarray(b, x.dtype))
         elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
             data = fast(x, b._data)
         else:
@@ -75,8 +75,6 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
         return Tensor._make(data, da)
     return wrap(data, da)
 
-
-_asarray = _xp.asarray
 
 
 def _float_dtype(dt: D.dtype) -> D.dtype:
