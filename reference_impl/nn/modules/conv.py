@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..._ops.creation import empty
 from ..._tensor import Tensor
 from .. import init
 from .._conv_ops import conv_nd
-from ..parameter import Parameter
+from .linear import _add_weight_and_bias
 from .module import Module
 
 _VALID_PADDING = {"same", "valid"}
@@ -50,12 +49,8 @@ class _ConvNd(Module):
         self.output_padding = (0,) * nd
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size), out_channels, bias,
+                             dtype)
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))

@@ -15,6 +15,17 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _add_weight_and_bias(module: Module, weight_shape: tuple, bias_size: int, bias: bool, dtype: Any) -> None:
+    """Register ``weight`` and ``bias`` (or a None ``bias``) as torch's layers do, then fill them
+    with the layer's ``reset_parameters``."""
+    module.weight = Parameter(empty(weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(bias_size, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class Identity(Module):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -31,12 +42,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -62,12 +68,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_weight_and_bias(self, (out_features, in1_features, in2_features), out_features, bias, dtype)
 
     def reset_parameters(self) -> None:
         if self.in1_features <= 0:
