@@ -12,7 +12,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
 from . import scans
-from ._util import wrap
+from ._util import loud, quiet, wrap
 from .elementwise import conj, where
 from .scans import _cat, _flip, _narrow, _scatter_zeros, at_version, cumprod
 from .shape import from_inference, wrap_dim, wrap_dims
@@ -66,8 +66,11 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
     data = input._data
     xp = backend_of(data)
     if dim is None:
-        with xp.errstate(all="ignore"):  # inf + -inf is a silent nan in torch
+        token = quiet()  # inf + -inf is a silent nan in torch (np.errstate costs ~1.5 us)
+        try:
             res = xp.sum(data, dtype=dt.np, keepdims=keepdim) if keepdim else xp.sum(data, dtype=dt.np)
+        finally:
+            loud(token)
         out = wrap(res, dt)
         if input._inference:
             from_inference(out, 1, input)
@@ -75,8 +78,11 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
             record(SumBackward0, out, (input,), None, (data.shape,))
         return out
     dims = _reduced_dims(dim, data.ndim)
-    with xp.errstate(all="ignore"):
+    token = quiet()
+    try:
         out = wrap(xp.sum(data, axis=dims, dtype=dt.np, keepdims=keepdim), dt)
+    finally:
+        loud(token)
     if input._inference:
         from_inference(out, 1, input)
     if needs_grad(input):

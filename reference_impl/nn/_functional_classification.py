@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._backend import of as backend_of
-from .._ops._util import wrap
+from .._ops._util import loud, quiet, wrap
 from .._ops.elementwise import add, neg, where
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
@@ -53,7 +53,8 @@ def _nll_kernel(
     x = input._data
     xp = backend_of(x)
     one_d = x.ndim == 1
-    xm = xp.moveaxis(x[None] if one_d else x, 1, -1)  # classes last: (N, *spatial, C)
+    two_d = x.ndim == 2  # (N, C): classes are last already, rows are picked by fancy indexing
+    xm = x if two_d else xp.moveaxis(x[None] if one_d else x, 1, -1)  # classes last: (N, *spatial, C)
     n_classes = xm.shape[-1]
     tg = target._data.reshape(xm.shape[:-1]).astype(np.int64)
     valid = tg != ignore_index
@@ -63,20 +64,27 @@ def _nll_kernel(
     safe = xp.where(valid, tg, 0)
     w = xp.ones(n_classes, x.dtype) if weight is None else xp.astype(weight._data, x.dtype)
     wt = xp.where(valid, w[safe], 0).astype(x.dtype)
-    picked = xp.take_along_axis(xm, safe[..., None], -1)[..., 0]
+    rows = xp.arange(xm.shape[0]) if two_d else None
+    picked = xm[rows, safe] if two_d else xp.take_along_axis(xm, safe[..., None], -1)[..., 0]
     losses = -picked * wt
     total = wt.sum()
-    with xp.errstate(all="ignore"):
+    token = quiet()
+    try:
         if reduction == "none":
             data = losses[0] if one_d else losses
         else:
             data = losses.sum() if reduction == "sum" else losses.sum() / total
+    finally:
+        loud(token)
     out = wrap(data, input._dtype)
     if needs_grad(input):
         m = xp.zeros(xm.shape, x.dtype)
         coef = -wt / total if reduction == "mean" else -wt
-        xp.put_along_axis(m, safe[..., None], coef[..., None].astype(x.dtype), -1)
-        m = xp.moveaxis(m, -1, 1)
+        if two_d:
+            m[rows, safe] = coef.astype(x.dtype)
+        else:
+            xp.put_along_axis(m, safe[..., None], coef[..., None].astype(x.dtype), -1)
+            m = xp.moveaxis(m, -1, 1)
         gshape = None if one_d or reduction != "none" else (tg.shape[0], 1, *tg.shape[1:])
         record(cls, out, (input,), (input, wrap(m[0] if one_d else m, input._dtype)), (gshape,))
     return out
