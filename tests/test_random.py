@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -273,3 +274,16 @@ def test_factories_take_any_shape_and_are_seeded(shape: list, seed: int) -> None
         b = fn(tuple(shape), generator=ri.Generator().manual_seed(seed))
         assert tuple(a.shape) == tuple(shape)
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("make", ["rand", "randn", "normal", "randint"])
+def test_random_creation_honours_device(make: str) -> None:
+    """``device=`` reaches the buffer: on a machine without CUDA both sides refuse "cuda" alike."""
+    def f(t: Any) -> Any:
+        return {"rand": lambda: t.rand(2, device="cuda"), "randn": lambda: t.randn(2, device="cuda"),
+                "normal": lambda: t.normal(0.0, 1.0, (2,), device="cuda"),
+                "randint": lambda: t.randint(0, 5, (2,), device="cuda")}[make]()
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: tests/test_torch_backend.py covers creation on it")
+    assert_same(f, expect_error=True)

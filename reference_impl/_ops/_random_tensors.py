@@ -77,7 +77,7 @@ def normal(
         _check_std(std)
         dt = dtype or D.get_default_dtype()
         data = _normal(rng, _shape((size,)), dt) * dt.np.type(std) + dt.np.type(mean)
-        return _factory(data, dt, requires_grad)
+        return _factory(data, dt, requires_grad, device)
     _check_std(std)
     dt = D.result_dtype(*(x for x in (mean, std) if isinstance(x, Tensor)))
     m = mean._data if mean_t else mean
