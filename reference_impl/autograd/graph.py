@@ -284,15 +284,24 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
         else:
             edges = tuple([edge(t) for t in inputs])
         dt = out._dtype
+        shape = out._data.shape
+        meta = None
+        fn = edges[0][0] if edges else None
+        if fn is not None:  # an output like the first input's producer's shares its (immutable) record:
+            m = fn._meta  # two GC-tracked tuples less per node, which long graphs pay for at every collection
+            if len(m) == 1 and m[0] is not None and m[0][1] is dt and m[0][0] == shape:
+                meta = m
+        if meta is None:
+            meta = ((shape, dt),)
         if cls.__init__ is _node_init:  # Node.__init__ inlined
             node = _new(cls)
             node._next = edges
             node._saved = saved
             node._args = args
-            node._meta = ((out._data.shape, dt),)
+            node._meta = meta
             node._seq = _next_seq()
         else:
-            node = cls(edges, saved, args, ((out._data.shape, dt),))
+            node = cls(edges, saved, args, meta)
         if dt.is_floating_point or dt.is_complex:
             out._grad_fn = node
             out._out_nr = 0
