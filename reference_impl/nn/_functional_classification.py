@@ -56,14 +56,16 @@ def _nll_kernel(
     two_d = x.ndim == 2  # (N, C): classes are last already, rows are picked by fancy indexing
     xm = x if two_d else xp.moveaxis(x[None] if one_d else x, 1, -1)  # classes last: (N, *spatial, C)
     n_classes = xm.shape[-1]
-    tg = target._data.reshape(xm.shape[:-1]).astype(np.int64)
+    tg = target._data.reshape(xm.shape[:-1]).astype(np.int64, copy=False)
     valid = tg != ignore_index
     bad = valid & ((tg < 0) | (tg >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(tg[bad][0])} is out of bounds.")
     safe = xp.where(valid, tg, 0)
-    w = xp.ones(n_classes, x.dtype) if weight is None else xp.astype(weight._data, x.dtype)
-    wt = xp.where(valid, w[safe], 0).astype(x.dtype)
+    if weight is None:  # every counted row weighs 1
+        wt = valid.astype(x.dtype)
+    else:
+        wt = xp.where(valid, xp.astype(weight._data, x.dtype)[safe], 0).astype(x.dtype)
     rows = xp.arange(xm.shape[0]) if two_d else None
     picked = xm[rows, safe] if two_d else xp.take_along_axis(xm, safe[..., None], -1)[..., 0]
     losses = -picked * wt
