@@ -94,3 +94,57 @@ def test_zero_unless_is_where(dtype: str, layout: str) -> None:
     got, expected = zero_unless(mask, a), np.where(mask, a, 0)
     assert got.dtype == expected.dtype and got.shape == expected.shape
     assert got.tobytes() == expected.tobytes()
+
+
+# AddmmBackward0 / LogSoftmaxBackward0 array paths (nn._functional_activations).
+def _mlp(t, case: str):
+    x = t.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=case != "input_no_grad")
+    w = t.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], requires_grad=True)
+    b = t.tensor([0.05, -0.05], requires_grad=True)
+    if case == "half":
+        x, w, b = (v.detach().half().requires_grad_() for v in (x, w, b))
+    target = t.tensor([1, 0])
+    loss = t.nn.functional.cross_entropy(t.nn.functional.linear(x, w, b).relu(), target)
+    if case == "twice":
+        loss.backward(retain_graph=False)
+        loss.backward()
+    elif case == "modified_weight":
+        with t.no_grad():
+            w.mul_(2)
+        loss.backward()
+    elif case == "create_graph":
+        gw, gx = t.autograd.grad(loss, (w, x), create_graph=True)
+        (gw.sum() + gx.pow(2).sum()).backward()
+        return gw, gx, w.grad, x.grad, b.grad, gw.grad_fn.name()
+    else:
+        loss.backward()
+    return w.grad, b.grad, x.grad, loss
+
+
+@pytest.mark.parametrize("case", ["plain", "input_no_grad", "half", "twice", "modified_weight", "create_graph"])
+def test_linear_log_softmax_array_backward_matches_torch(case: str) -> None:
+    # half: the formulas round x.grad in half where torch accumulates in float (pre-existing, both paths)
+    tol = {"rtol": 1e-2, "atol": 1e-3} if case == "half" else {}
+    assert_same(lambda t: _mlp(t, case), **tol)
+
+
+def test_array_backward_layouts_and_bits_match_the_formulas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The array paths give the formulas' bits and gradient layouts (which decide whether
+    AccumulateGrad can take a buffer without a copy)."""
+    import reference_impl as ri
+    from reference_impl.autograd.graph import Node
+    from reference_impl.nn import _functional_activations as fa
+
+    def grads() -> list:
+        rng = np.random.default_rng(3)
+        model = ri.nn.Sequential(ri.nn.Linear(7, 5), ri.nn.ReLU(), ri.nn.Linear(5, 3))
+        for p in model.parameters():
+            p.data = ri.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32))
+        x = ri.tensor(rng.standard_normal((4, 7)).astype(np.float32), requires_grad=True)
+        ri.nn.functional.cross_entropy(model(x), ri.tensor([0, 2, 1, 2])).backward()
+        return [(p.grad._data.tobytes(), p.grad._data.strides, p.grad._version) for p in [*model.parameters(), x]]
+
+    fast = grads()
+    monkeypatch.setattr(fa._AddmmArrayBackward, "apply", Node.apply)
+    monkeypatch.setattr(fa._LogSoftmaxArrayBackward, "apply", Node.apply)
+    assert grads() == fast

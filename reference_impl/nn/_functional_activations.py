@@ -13,17 +13,20 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._ops import inplace
-from .._ops._util import loud, quiet, wrap
+from .._ops._util import NDARRAY, loud, quiet, wrap
 from .._ops.elementwise import FUNCTIONS as _ELEMENTWISE
 from .._ops.elementwise import mul, where
 from .._ops.linalg import column_major, matmul, mm_mat1_backward, mm_mat2_backward, t
 from .._ops.random import _rng
 from .._ops.shape import reshape, wrap_dim
 from .._tensor import Tensor
-from ..autograd.graph import needs_grad, node_class, record, wants_grad
+from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, wants_grad
 
 _SQRT1_2 = math.sqrt(0.5)
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)  # tanh-GELU's kBeta
@@ -249,7 +252,32 @@ def _sum_keep(x: Tensor, dim: int | None) -> Tensor:
 
 
 SoftmaxBackward0 = node_class("SoftmaxBackward0", lambda g, y, dim: y * (g - _sum_keep(g * y, dim)))
-LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0", lambda g, y, dim: g - y.exp() * _sum_keep(g, dim))
+class _LogSoftmaxArrayBackward(Node):
+    """The formula below on arrays (``g - exp(y) * g.sum(dim, keepdim=True)``, the same kernels) when
+    there is no create_graph and the gradient and saved output are real NumPy data of one dtype;
+    anything else (and a released graph or modified output, which must raise) takes the formula."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> tuple:
+        g = grads[0]
+        saved, dim = self._saved, self._args[0]
+        if not _grad_state.enabled and saved is not _RELEASED and dim is not None and self._next[0][0] is not None:
+            y = saved[0]
+            gd, dt = g._data, g._dtype
+            if (y.vc[0] == y.version and y.dtype is dt and dt.is_floating_point and type(gd) is NDARRAY
+                    and type(y.data) is NDARRAY and y.data.shape == gd.shape):
+                token = quiet()
+                try:
+                    data = gd - np.exp(y.data) * np.sum(gd, axis=(dim,), dtype=dt.np, keepdims=True)
+                finally:
+                    loud(token)
+                return (wrap(data, dt),)
+        return Node.apply(self, grads)
+
+
+LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0", lambda g, y, dim: g - y.exp() * _sum_keep(g, dim),
+                                 base=_LogSoftmaxArrayBackward)
 
 
 def _softmax_kernel(xp: Any, x: Any, dim: int, log: bool) -> Any:
@@ -325,11 +353,47 @@ def dropout(
 # ---------------------------------------------------------------------------------------
 # linear: torch's at::linear dispatch (addmm for 2-D, flatten + addmm, or matmul + add_)
 # ---------------------------------------------------------------------------------------
+class _AddmmArrayBackward(Node):
+    """The formulas below on arrays when there is no create_graph and everything is float32/64
+    NumPy data: the matmuls of ``mm_mat1_backward``/``mm_mat2_backward`` with the same operands and
+    layouts (so the same values, and a column-major input's gradient is again a ``t()`` view), without
+    their Tensor-level conj/t/argument checks. Anything else takes the formulas."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list) -> tuple:
+        g = grads[0]
+        saved, dt = self._saved, g._dtype
+        if _grad_state.enabled or saved is _RELEASED or (dt is not D.float32 and dt is not D.float64) \
+                or type(g._data) is not NDARRAY:
+            return Node.apply(self, grads)
+        sa, sb = saved  # unpacked like Node.apply: a modified saved tensor raises
+        a = None if sa is None else sa.unpack(self)
+        b = None if sb is None else sb.unpack(self)
+        (n_bias, _), (n_a, _), (n_b, _) = self._next
+        col_a, col_b = self._args
+        if (n_a is not None and (b is None or b._dtype is not dt or type(b._data) is not NDARRAY)) or (
+                n_b is not None and (a is None or a._dtype is not dt or type(a._data) is not NDARRAY)):
+            return Node.apply(self, grads)
+        gd = g._data
+        grad_a = grad_b = None
+        token = quiet()
+        try:
+            if n_a is not None:  # mm_mat1_backward
+                grad_a = t(wrap(np.matmul(b._data, gd.T), dt)) if col_a else wrap(np.matmul(gd, b._data.T), dt)
+            if n_b is not None:  # mm_mat2_backward
+                grad_b = t(wrap(np.matmul(gd.T, a._data), dt)) if col_b else wrap(np.matmul(a._data.T, gd), dt)
+        finally:
+            loud(token)
+        return (None if n_bias is None else g, grad_a, grad_b)
+
+
 AddmmBackward0 = node_class(
     "AddmmBackward0",
     lambda g, a, b, col_a, col_b: g,
     lambda g, a, b, col_a, col_b: mm_mat1_backward(g, b, col_a),
     lambda g, a, b, col_a, col_b: mm_mat2_backward(g, a, col_b),
+    base=_AddmmArrayBackward,
 )
 
 
