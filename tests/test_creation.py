@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers import assert_same
@@ -44,3 +46,35 @@ FACTORIES = {
 @pytest.mark.parametrize("case", FACTORIES.values(), ids=list(FACTORIES))
 def test_factories_match_torch(case) -> None:
     assert_same(case)
+
+
+# --- torch's checked scalar conversion: a Python number must fit the target dtype --------------------------
+FIT_VALUES = (-1.5, -0.5, -1, -255, -256, 255, 256, 300.0, 1.5, 2, float("nan"), float("inf"), 1e5, 1e39,
+              2**63, True, 127, 128, -129, 32768, 2**31, 2**40, 1 + 2j)
+FIT_PATHS = {
+    "tensor": lambda t, dt, v: t.tensor([v], dtype=dt),
+    "full": lambda t, dt, v: t.full((1,), v, dtype=dt),
+    "fill_": lambda t, dt, v: t.zeros(1, dtype=dt).fill_(v),
+    "masked_fill": lambda t, dt, v: t.zeros(1, dtype=dt).masked_fill(t.tensor(True), v),
+    "masked_fill_unmasked": lambda t, dt, v: t.zeros(1, dtype=dt).masked_fill(t.tensor(False), v),
+}
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "bool", "float16", "float32",
+                                   "float64", "complex64"])
+@pytest.mark.parametrize("path", sorted(FIT_PATHS))
+def test_python_scalars_must_fit_the_dtype(path: str, dtype: str) -> None:
+    """torch refuses a value that overflows the dtype ("value cannot be converted to type uint8_t
+    without overflow"; tensor() names it "uint8"), lets negative integers wrap into unsigned types,
+    refuses NaN and inf for integers, and (fill kernel) lets half overflow to inf; every path and
+    value gives the same result or the same error on both sides."""
+    def f(t: Any) -> list:
+        results = []
+        for v in FIT_VALUES:
+            try:
+                results.append(repr(FIT_PATHS[path](t, getattr(t, dtype), v).tolist()))  # NaN == NaN
+            except Exception as e:  # noqa: BLE001 - the error itself is the observation
+                results.append((type(e).__name__, str(e)))
+        return results
+
+    assert_same(f, check_warnings=False)

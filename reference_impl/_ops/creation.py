@@ -11,6 +11,7 @@ from .. import _dtype as D
 from .._backend import for_device
 from .._tensor import Tensor
 from .._warn import is_warn_always_enabled, set_warn_always
+from ._scalar_check import check_data_fits, check_fits
 
 _COPY_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -84,10 +85,15 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None, requi
     if isinstance(data, Tensor):
         warnings.warn(_COPY_WARNING, UserWarning, stacklevel=2)
     dt = dtype or _infer_dtype(data)
+    if dtype is not None:
+        check_data_fits(data, dt)
     try:
         array = np.array(_to_plain(data), dtype=dt.np)
-    except OverflowError:
-        array = np.array(_to_plain(data)).astype(dt.np)
+    except OverflowError:  # a Python int outside the target's range: integers wrap, as in torch
+        array = np.array(_to_plain(data))
+        if array.dtype.kind in "uO" and not (dt.is_floating_point or dt.is_complex or dt is D.bool_):
+            raise ValueError("Overflow when unpacking long long") from None  # beyond int64 itself
+        array = array.astype(dt.np)
     except ValueError as e:
         if "inhomogeneous" in str(e) or "sequence" in str(e):
             raise ValueError(f"expected sequence of length {len(data[0])} at dim 1 (got "
@@ -153,6 +159,10 @@ def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: An
          requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = D.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    if not isinstance(fill_value, Tensor):
+        dt = _check_dtype(dtype) or D.get_default_dtype()
+        check_fits(fill_value, dt, fill=True)
+        fill_value = np.asarray(fill_value).astype(dt.np)  # integers wrap into unsigned types, as in torch
     return _fill(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad,
                  "full", for_device(device))
 

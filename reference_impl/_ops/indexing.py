@@ -15,6 +15,7 @@ from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record
+from ._scalar_check import check_fits
 from ._util import wrap
 from .creation import zeros
 from .scans import at_version
@@ -452,11 +453,9 @@ _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "
               "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
-def _scalar_value(value: Any, dt: D.dtype) -> Any:
-    """A Python scalar converted to ``dt`` as torch's fill does (complex into real is refused)."""
-    if isinstance(value, complex) and not dt.is_complex:
-        raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES.get(dt.name, dt.name)} without "
-                           "overflow")
+def _scalar_value(value: Any, dt: D.dtype, fill: bool = False) -> Any:
+    """A Python scalar converted to ``dt`` as torch's fill does (checked: it must fit ``dt``)."""
+    check_fits(value, dt, fill)
     return backend_of(None).asarray(value, dt.np)
 
 

@@ -196,7 +196,7 @@ def zero_(self: Tensor) -> Tensor:
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     if not isinstance(value, Tensor):
-        data = ix._scalar_value(value, self._dtype)
+        data = ix._scalar_value(value, self._dtype, fill=True)
         _check_writable(self, [], fill=True)
         _write(self._data, data)
         return _record_write(self, FillBackward2, (self,))
