@@ -424,3 +424,41 @@ def test_gradient_versions_match_torch(expr: str) -> None:
         return a.grad, a.grad._version
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("shape, dim", [((2,), 0), ((2, 2), 0), ((2, 2), 1), ((1, 3, 2), 2), ((4, 4), 0), ((3,), 0)])
+@pytest.mark.parametrize("alpha", [1, 0.5])
+def test_index_add_half_rounding_matches_torch(shape: tuple, dim: int, alpha: float) -> None:
+    """Repeated indices in half: torch rounds once (float accumulator) for a self of 2 or more
+    dims and after every addition for a 1-d self; the two differ by more than half's tolerance."""
+    src_shape = list(shape)
+    src_shape[dim] = 2
+    src = np.zeros(src_shape)
+    src[(0,) * len(shape)] = 1.9
+    src[tuple(1 if i == dim else 0 for i in range(len(shape)))] = -1.76
+    x = np.zeros(shape)
+    x[(0,) * len(shape)] = 0.03
+
+    def f(t: Any) -> Any:
+        return t.tensor(x, dtype=t.float16).index_add(dim, t.tensor([0, 0]), t.tensor(src, dtype=t.float16),
+                                                      alpha=alpha)
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("key", ["x[None, [1], :0]", "x[[5], :0]", "x[:0, [7]]", "x[[5], 1:1]", "x[[5]]",
+                                 "t.zeros(1, 0)[[5]]"])
+def test_out_of_range_indices_are_not_checked_when_the_result_is_empty(key: str) -> None:
+    """torch checks only the indices it reads, so an empty result (a zero-size slice beside the
+    index) never raises for an out-of-range index; a non-empty one does."""
+    def f(t: Any) -> Any:
+        x = t.zeros(1, 2, requires_grad=True)
+        y = eval(key)
+        if y.requires_grad:
+            y.sum().backward()
+        x2 = t.zeros(1, 2)
+        if key.startswith("x["):
+            exec(key.replace("x[", "x2[", 1) + " = 1.0")
+        return y, x.grad, x2
+
+    assert_same(f)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as _np
+
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
@@ -168,9 +170,15 @@ def advanced_key(cur: list, adv: list) -> tuple:
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(s)) for s in shapes)) from None
-    for ordinal, d in enumerate(dims if 0 not in full else ()):  # torch checks only indices it reads
+    # torch checks only the indices it reads: none when the result is empty (an empty index, or a
+    # zero-size dimension kept by a slice); NumPy checks them all, so those become zeros
+    empty = 0 in full or any(cur[d] == 0 for d in range(len(cur)) if d not in dims)
+    for ordinal, d in enumerate(dims):
         a, n = key[d], cur[d]
-        if a.size:
+        if empty:
+            if n:
+                key[d] = a * 0
+        elif a.size:
             bad = (a < -n) | (a >= n)
             if bad.any():
                 raise IndexError(f"index {int(a[bad].flat[0])} is out of bounds for dimension {ordinal} with "
@@ -434,12 +442,19 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     _check_index_add_shapes(shape, source._data.shape, d, idx)
     xp = backend_of(input._data)
     data = xp.copy(input._data)
-    src = source._data if alpha == 1 else source._data * alpha
+    src = source._data
+    # with alpha 1 torch sums half into a 2-d or larger self through scatter_add's float accumulator
+    # (rounding once); otherwise it adds element by element in half
+    wide = input._dtype is D.float16 and len(shape) >= 2 and alpha == 1
+    if wide:
+        data, src = data.astype(_np.float32), src.astype(_np.float32)
+    if alpha != 1:
+        src = src * alpha
     if shape:
         xp.add_at(data, (slice(None),) * d + (idx,), src)
     else:  # a 0-dim self is indexed as a 1-element vector
         xp.add_at(data.reshape(1), idx, src.reshape(-1))
-    out = Tensor._make(data, input._dtype)
+    out = Tensor._make(data.astype(_np.float16) if wide else data, input._dtype)
     if needs_grad(input, source):
         record(IndexAddBackward0, out, (input, source), (index,), (d, alpha))
     return out
