@@ -16,7 +16,7 @@ import numpy as _np
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
-from ..autograd.graph import needs_grad, node_class, record
+from ..autograd.graph import needs_grad, node_class, record, wants_grad
 from ._scalar_check import check_fits
 from ._util import wrap
 from .creation import zeros
@@ -371,7 +371,11 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     out = _scatter(input, dim, index, src, True, "scatter_add")
     if needs_grad(input, src):
-        record(ScatterAddBackward0, out, (input, src), (index,), (wrap_dim(dim, input._data.ndim),))
+        d = wrap_dim(dim, input._data.ndim)
+        if wants_grad(src):
+            record(ScatterAddBackward0, out, (input, src), (index,), (d,))
+        else:  # torch saves the index only for src's gradient: nothing saved, so a second backward works
+            record(ScatterAddBackward0, out, (input, src), None, (None, d))
     return out
 
 
@@ -456,7 +460,10 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
         xp.add_at(data.reshape(1), idx, src.reshape(-1))
     out = Tensor._make(data.astype(_np.float16) if wide else data, input._dtype)
     if needs_grad(input, source):
-        record(IndexAddBackward0, out, (input, source), (index,), (d, alpha))
+        if wants_grad(source):
+            record(IndexAddBackward0, out, (input, source), (index,), (d, alpha))
+        else:  # as scatter_add: only source's gradient needs the index
+            record(IndexAddBackward0, out, (input, source), None, (None, d, alpha))
     return out
 
 
