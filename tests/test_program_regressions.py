@@ -28,3 +28,18 @@ def test_second_backward_when_only_self_requires_grad(op: str) -> None:
         return out
 
     assert_same(fn)
+
+
+@pytest.mark.parametrize("shape,reps", [((1,), (1,)), ((2, 3), (1, 1)), ((2, 3), (2, 1)), ((2,), (3, 1)),
+                                        ((2, 3), (1, 2)), ((), (2,)), ((2,), (0,)), ((2, 1), (1, 1, 2))])
+def test_repeat_backward_versions(shape: tuple, reps: tuple) -> None:
+    """torch's repeat_backward returns the incoming gradient itself when nothing is folded (all
+    repeats 1, no new dims): an expanded sum gradient is then copied into ``.grad`` (version 1)."""
+    def fn(lib: Any) -> Any:
+        x = lib.ones(shape, requires_grad=True)
+        y = x.repeat(reps)
+        y.sum().backward()
+        g = x.grad
+        (y * 2).sum().backward()
+        return g, g._version, x.grad
+    assert_same(fn)

@@ -10,6 +10,7 @@ from .._tensor import Tensor
 from ..autograd.graph import Node, needs_grad, node_class, record
 from ._util import wrap
 from .creation import zeros
+from .scans import at_version
 from .shape import _sizes, from_inference, wrap_dim, wrap_dims
 from .slicing import narrow, unbind
 
@@ -105,12 +106,21 @@ def stack(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
 
 
 def _repeat_grad(g: Tensor, shape: tuple, reps: tuple) -> Tensor:
-    """Fold each repeated dim (r*s) into (r, s) and sum the copies away."""
-    padded = (1,) * (len(reps) - len(shape)) + shape
-    folded = []
-    for r, s in zip(reps, padded):
-        folded += [r, s]
-    return g.reshape(folded).sum(tuple(range(0, 2 * len(reps), 2))).reshape(shape)
+    """torch's repeat_backward: sum the new leading dims away one by one, then fold each repeated
+    dim (r*s) into (r, s) and sum the copies; with nothing to fold, ``g`` itself is the gradient."""
+    if 0 in reps:  # at::zeros inside a backward formula is zero_()-ed in place: version 1
+        return at_version(zeros(shape, dtype=g._dtype, device=g.device), 1)
+    lead = len(reps) - len(shape)
+    for _ in range(lead):
+        g = g.sum(0)
+    folded: list = []
+    dims: list = []
+    for r, s in zip(reps[lead:], shape):
+        if r != 1:
+            dims.append(len(folded))
+            folded.append(r)
+        folded.append(s)
+    return g.reshape(folded).sum(tuple(dims)) if dims else g
 
 
 RepeatBackward0 = node_class("RepeatBackward0", _repeat_grad)
