@@ -126,7 +126,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        if self._inference:
+        if self._inference and "_counted" not in self.__dict__:
             raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
@@ -271,6 +271,11 @@ class Tensor:
         t = Tensor._make(self._data, self._dtype)
         t._vc = self._vc
         t._inference = self._inference
+        if self._inference and not _grad_state.inference:
+            # torch: ADInplaceOrView, which would share the counter, skips inference tensors, so
+            # detach's shallow copy keeps its own fresh, enabled counter (in-place writes are allowed)
+            t._vc = [0]
+            t.__dict__["_counted"] = True
         return t
 
     def detach_(self) -> Tensor:

@@ -43,3 +43,54 @@ def test_repeat_backward_versions(shape: tuple, reps: tuple) -> None:
         (y * 2).sum().backward()
         return g, g._version, x.grad
     assert_same(fn)
+
+
+def _inference(lib: Any, values: list) -> Any:
+    with lib.inference_mode():
+        return lib.tensor(values) * 1
+
+
+@pytest.mark.parametrize("exponent", [0, 1, 1.0, True, 2, 0.5])
+def test_pow_of_inference_tensor_outside_inference_mode(exponent: Any) -> None:
+    """torch's pow kernel fills (exponent 0) or copies (exponent 1) into its output in place, and
+    a scalar base redispatches as pow_out: outside inference mode that bumps the new output."""
+    def fn(lib: Any) -> Any:
+        a = _inference(lib, [2.0, 3.0])
+        x, y = a ** exponent, 2 ** a
+        return x, x._version, x.is_inference(), y._version
+    assert_same(fn)
+
+
+def test_detach_of_inference_tensor_has_a_version_counter() -> None:
+    """torch: outside inference mode, detach's shallow copy of an inference tensor gets its own
+    enabled counter: ``_version`` reads 0 and in-place writes are allowed (and counted)."""
+    def fn(lib: Any) -> Any:
+        a = _inference(lib, [2.0, 3.0])
+        d = a.detach()
+        out = [d.is_inference(), d._version]
+        d.add_(1)
+        out += [d._version, a, d.detach()._version]
+        for t in (a, d.view(2)):
+            try:
+                out.append(t._version)
+            except RuntimeError as e:
+                out.append(str(e))
+        return out
+    assert_same(fn)
+
+
+@pytest.mark.parametrize("op", ["mul_", "add_", "exp_", "sigmoid_", "copy_", "fill_", "zero_", "unsqueeze_",
+                                "index_add_"])
+def test_inplace_on_inference_tensor_writes_then_raises(op: str) -> None:
+    """torch refuses an in-place write to an inference tensor outside inference mode only at the
+    version bump, after the kernel has written."""
+    def fn(lib: Any) -> Any:
+        a = _inference(lib, [2.0, 3.0])
+        args = {"mul_": (0.5,), "add_": (0.5,), "copy_": (lib.tensor([7.0, 8.0]),), "fill_": (5.0,),
+                "unsqueeze_": (0,), "index_add_": (0, lib.tensor([1]), lib.tensor([1.0]))}.get(op, ())
+        try:
+            getattr(a, op)(*args)
+        except RuntimeError as e:
+            return str(e), a
+        return a
+    assert_same(fn)

@@ -19,6 +19,7 @@ from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
 from ._util import SCALARS, wrap
 from .elementwise import _compute, _fast_arith, _float_dtype, _inplace, _swap, conj, mul, where
+from .shape import from_inference
 
 DivBackward0 = node_class("DivBackward0", lambda g, a, b: g / conj(b),
                           lambda g, a, b: -g * conj(a / b / b))
@@ -170,10 +171,13 @@ def pow(input: Any, exponent: Any) -> Tensor:
     if dt is D.bool_:
         if type(exponent) is not bool:  # only pow(bool tensor, bool scalar) has a kernel
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        return wrap(input._data.copy() if exponent else _xp.ones(input._data.shape, D.bool_.np), dt)
+        out = wrap(input._data.copy() if exponent else _xp.ones(input._data.shape, D.bool_.np), dt)
+        return from_inference(out, 1, input) if input._inference else out
     kernel = _xp.power if dt.is_floating_point or dt.is_complex else _int_power
     if type(input) in SCALARS:  # scalar ** tensor
         out = _compute(kernel, input, exponent, dt=dt)
+        if exponent._inference:  # torch fills 1 ** x in place, else redispatches as pow_out: one bump
+            from_inference(out, 1, exponent)
         if needs_grad(exponent):
             record(PowBackward2, out, (exponent,), (exponent, out), (input,))
         return out
@@ -181,6 +185,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
         if not (dt.is_floating_point or dt.is_complex) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         out = _compute(kernel, input, exponent, dt=dt)
+        if input._inference and exponent in (0, 1):  # torch: fill_(1) / copy_(self) into the output
+            from_inference(out, 1, input)
         if needs_grad(input):
             record(PowBackward0, out, (input,), (input,), (exponent,))
         return out

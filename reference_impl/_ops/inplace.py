@@ -29,7 +29,13 @@ def check_inplace(self: Tensor, *others: Any) -> None:
             check_view_write(self)
         if self._grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if self._inference and not _grad_state.inference:
+
+
+def check_inference_write(self: Tensor) -> None:
+    """torch's VariableVersion::bump, run after the kernel wrote: an inference tensor has no
+    version counter (unless a detach outside inference mode gave it one), so outside inference
+    mode the bump refuses, and the write stays done."""
+    if self._inference and not _grad_state.inference and "_counted" not in self.__dict__:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can "
                            "make a clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -93,6 +99,8 @@ def commit(self: Tensor, result: Tensor) -> Tensor:
                            "operation.")
     with xp.errstate(all="ignore"):
         xp.copyto(self._data, result._data, casting="unsafe")
+    if self._inference:
+        check_inference_write(self)
     self._vc[0] += 1
     if node is not None:
         self._grad_fn, self._out_nr = node, 0

@@ -76,6 +76,8 @@ def _check_writable(self: Tensor, steps: list, value: Tensor | None = None, fill
 
 def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = ()) -> Tensor:
     """Bump the version and record the write; a write into a view rebases its base (CopySlices)."""
+    if self._inference:
+        inplace.check_inference_write(self)
     self._vc[0] += 1
     if needs_grad(*inputs):
         record(cls, self, inputs, None, args)

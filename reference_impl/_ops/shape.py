@@ -247,6 +247,10 @@ def restride_(self: Tensor, data: Any, cls: type, *args: Any) -> Tensor:
     if record_it and self._base is not None:
         self.grad_fn  # noqa: B018 -- brings a stale view's history up to date before the bump
     self._data = data
+    if self._inference:
+        from .inplace import check_inference_write
+
+        check_inference_write(self)
     self._vc[0] += 1
     if self._base is not None:
         self._attr_v = self._vc[0]
