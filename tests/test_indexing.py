@@ -426,11 +426,14 @@ def test_gradient_versions_match_torch(expr: str) -> None:
     assert_same(f)
 
 
-@pytest.mark.parametrize("shape, dim", [((2,), 0), ((2, 2), 0), ((2, 2), 1), ((1, 3, 2), 2), ((4, 4), 0), ((3,), 0)])
+@pytest.mark.parametrize("shape, dim", [((2,), 0), ((2, 2), 0), ((2, 2), 1), ((1, 3, 2), 2), ((4, 4), 0), ((3,), 0),
+                                        ((3, 1, 3), 1), ((3, 1, 3), 0), ((2, 2, 2, 2), 2)])
 @pytest.mark.parametrize("alpha", [1, 0.5])
-def test_index_add_half_rounding_matches_torch(shape: tuple, dim: int, alpha: float) -> None:
-    """Repeated indices in half: torch rounds once (float accumulator) for a self of 2 or more
-    dims and after every addition for a 1-d self; the two differ by more than half's tolerance."""
+@pytest.mark.parametrize("index_dtype", ["int64", "int32"])
+def test_index_add_half_rounding_matches_torch(shape: tuple, dim: int, alpha: float, index_dtype: str) -> None:
+    """Repeated indices in half: torch rounds once (scatter_add's float accumulator) along the first
+    or last dim of a 2-d+ self with alpha 1 and int64 indices, and after every addition otherwise;
+    the two differ by more than half's tolerance."""
     src_shape = list(shape)
     src_shape[dim] = 2
     src = np.zeros(src_shape)
@@ -440,7 +443,8 @@ def test_index_add_half_rounding_matches_torch(shape: tuple, dim: int, alpha: fl
     x[(0,) * len(shape)] = 0.03
 
     def f(t: Any) -> Any:
-        return t.tensor(x, dtype=t.float16).index_add(dim, t.tensor([0, 0]), t.tensor(src, dtype=t.float16),
+        return t.tensor(x, dtype=t.float16).index_add(dim, t.tensor([0, 0], dtype=getattr(t, index_dtype)),
+                                                      t.tensor(src, dtype=t.float16),
                                                       alpha=alpha)
 
     assert_same(f)

@@ -447,9 +447,11 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     xp = backend_of(input._data)
     data = xp.copy(input._data)
     src = source._data
-    # with alpha 1 torch sums half into a 2-d or larger self through scatter_add's float accumulator
-    # (rounding once); otherwise it adds element by element in half
-    wide = input._dtype is D.float16 and len(shape) >= 2 and alpha == 1
+    # torch sums into a 2-d or larger self along its first or last dim with alpha 1 and int64
+    # indices through scatter_add, whose float accumulator rounds half once; otherwise it adds
+    # slice by slice, rounding after every addition
+    wide = (input._dtype is D.float16 and len(shape) >= 2 and d in (0, len(shape) - 1) and alpha == 1
+            and index._dtype is D.int64)
     if wide:
         data, src = data.astype(_np.float32), src.astype(_np.float32)
     if alpha != 1:
