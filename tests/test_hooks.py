@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from helpers import assert_same
 
 
@@ -158,5 +161,28 @@ def test_multiple_hooks_chain_in_registration_order() -> None:
         a.register_hook(lambda g: g * 10)
         (a * 1).sum().backward()
         return a.grad
+
+    assert_same(f)
+
+
+@pytest.mark.parametrize("case", ["linear_bias", "broadcast_add", "dtype_promotion"])
+def test_node_post_hooks_see_validated_gradients(case: str) -> None:
+    """torch's engine reduces (sum_to) and casts a node's outputs to its inputs' metadata before
+    the node's post hooks run, so a hook sees the (2,) bias gradient, not the (4, 2) one."""
+    def f(t: Any) -> tuple:
+        seen = []
+        w = t.ones(2, 3, requires_grad=True)
+        b = t.ones(2, requires_grad=True)
+        x = t.ones(4, 3)
+        if case == "linear_bias":
+            y = t.nn.functional.linear(x, w, b)
+        elif case == "broadcast_add":
+            y = x[:, :2] + b
+        else:
+            y = b + t.ones(4, 2, dtype=t.float64)
+        y.grad_fn.register_hook(lambda gi, go: seen.append([None if g is None else (tuple(g.shape), g.dtype)
+                                                            for g in gi]))
+        y.sum().backward()
+        return seen, b.grad
 
     assert_same(f)

@@ -347,7 +347,9 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
             out = node.apply(buf)
         if not keep_graph and node._saved is not None:
             node.release()
-        if node._hooks:
+        if node._hooks:  # torch validates (reduces, casts) the outputs before the post hooks see them
+            out = tuple([g if nxt is None or g is None else _validate(node, i, g, nxt._meta[nr])
+                         for i, ((nxt, nr), g) in enumerate(zip(node._next, out))])
             for hook in tuple(node._hooks.values()):
                 new = hook(out, tuple(buf))
                 if new is not None:
