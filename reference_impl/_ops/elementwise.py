@@ -240,9 +240,9 @@ ThresholdBackwardBackward0 = node_class(
 
 
 def threshold_backward(grad_output: Tensor, self: Tensor, threshold: float) -> Tensor:
-    """grad_output where self > threshold, else 0."""
+    """torch's ``self <= threshold ? 0 : grad_output``: a NaN ``self`` passes the gradient."""
     g = grad_output._data
-    out = wrap(zero_unless(self._data > threshold, g), grad_output._dtype)
+    out = wrap(zero_unless(~(self._data <= threshold), g), grad_output._dtype)
     if needs_grad(grad_output, self):
         record(ThresholdBackwardBackward0, out, (grad_output, self), (self,), (threshold,))
     return out
