@@ -500,3 +500,15 @@ def test_accumulate_grad_adopts_unshared_torch_buffers_like_torch(case: str) -> 
 
     with backend("torch"):
         assert_same(f)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_scalars_that_overflow_the_dtype_give_inf_without_warnings(dtype: str) -> None:
+    """A Python scalar beyond the tensor's dtype becomes inf silently in torch; the torch backend
+    must not leak NumPy's "overflow encountered in cast" RuntimeWarning."""
+    def f(t: Any) -> tuple:
+        x = t.tensor([1.0, -2.0], dtype=getattr(t, dtype))
+        return x + 1e39, x * 1e39, x - 1e39
+
+    with backend("torch"):
+        assert_same(f)

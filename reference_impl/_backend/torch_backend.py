@@ -95,7 +95,9 @@ class TorchBackend:
         if isinstance(value, TorchArray):
             t = value.t if dtype is None else cast(value.t, torch_dtype(dtype))
             return self._new(t)
-        return self._new(from_numpy(numpy_backend.asarray(value, dtype), self.torch_device))
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e39 into float32 is inf, silently, as in torch
+            array = numpy_backend.asarray(value, dtype)
+        return self._new(from_numpy(array, self.torch_device))
 
     def share_numpy(self, array: np.ndarray) -> TorchArray:
         """``from_numpy``: share the array's memory like torch does (CPU; a copy where torch can't)."""
