@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pytest
 from helpers import assert_same
 
 
@@ -20,3 +22,34 @@ def test_relu_gradient_passes_nan() -> None:
         (gg,) = lib.autograd.grad(g.sum(), x, allow_unused=True)
         return y, g, gg
     assert_same(fn)
+
+
+def _half_data(shape: tuple, seed: int = 0) -> list:
+    return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float16).tolist()
+
+
+# torch computes these half ops in float (opmath / acc type) and rounds once; exact comparison.
+HALF_CASES = {
+    "sum_dim0": lambda lib, x: x.sum(0),
+    "sum_all": lambda lib, x: x.sum(),
+    "sum_to_size": lambda lib, x: x.sum_to_size(1, 30),
+    "cumsum_dim0": lambda lib, x: x.cumsum(0),
+    "cumsum_dim1": lambda lib, x: x.cumsum(1),
+    "cumsum_from_float": lambda lib, x: x.float().cumsum(1, dtype=lib.float16),
+    "cumprod_dim1": lambda lib, x: (x * 0.1 + 1).cumprod(1),
+    "mul_scalar": lambda lib, x: x * 0.1,
+    "rmul_scalar": lambda lib, x: 3.3 * x,
+    "mul_int": lambda lib, x: x * 2049,
+    "div_scalar": lambda lib, x: x / 3.3,
+    "log_softmax_lastdim": lambda lib, x: lib.nn.functional.log_softmax(x, 1),
+    "log_softmax_dim0": lambda lib, x: lib.nn.functional.log_softmax(x, 0),
+    "cross_entropy_label_smoothing": lambda lib, x: lib.nn.functional.cross_entropy(
+        x[0], lib.tensor(0), label_smoothing=0.1),
+}
+
+
+@pytest.mark.parametrize("case", list(HALF_CASES))
+@pytest.mark.parametrize("seed", range(4))
+def test_half_computes_in_float(case: str, seed: int) -> None:
+    data = _half_data((7, 30), seed)
+    assert_same(lambda lib: HALF_CASES[case](lib, lib.tensor(data, dtype=lib.float16)), rtol=0, atol=0)

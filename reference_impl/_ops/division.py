@@ -18,7 +18,7 @@ from .._backend import default as _xp
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
 from ._util import SCALARS, wrap
-from .elementwise import _compute, _fast_arith, _float_dtype, _inplace, _swap, conj, mul, where
+from .elementwise import _compute, _fast_arith, _float_dtype, _inplace, _swap, conj, half_by_scalar, mul, where
 from .shape import from_inference
 
 DivBackward0 = node_class("DivBackward0", lambda g, a, b: g / conj(b),
@@ -73,7 +73,9 @@ _NO_MODE = object()  # div(a, b) without rounding_mode: DivBackward0; any explic
 
 def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
     if rounding_mode is _NO_MODE:
-        out = _fast_arith(operator.truediv, input, other)
+        out = half_by_scalar(operator.truediv, input, other)
+        if out is None:
+            out = _fast_arith(operator.truediv, input, other)
         if out is None:
             out = _compute(_xp.true_divide, input, other, dt=_float_dtype(D.result_dtype(input, other)))
         if needs_grad(input, other):

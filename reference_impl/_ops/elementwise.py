@@ -77,6 +77,21 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
 
 
 
+def half_by_scalar(fn: Any, a: Any, b: Any) -> Tensor | None:
+    """``fn(a, b)`` for a half tensor ``a`` and a real Python scalar ``b``, else None. torch's mul and
+    true div kernels read such a scalar as a float (``original_scalar_value<opmath_t>``) and compute
+    in float, rounding once; NumPy would round the scalar to half first."""
+    if type(b) not in (float, int) or getattr(a, "_dtype", None) is not D.float16:
+        return None
+    x = a._data
+    xp = backend_of(x)
+    token = quiet()
+    try:
+        return wrap(xp.astype(fn(xp.astype(x, D.float32.np), b), D.float16.np), D.float16)
+    finally:
+        loud(token)
+
+
 def _float_dtype(dt: D.dtype) -> D.dtype:
     """Integer and bool inputs of floating ops compute in the default dtype."""
     return dt if dt.is_floating_point or dt.is_complex else D.get_default_dtype()
@@ -471,7 +486,9 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(input: Any, other: Any) -> Tensor:
-    out = _fast_arith(operator.mul, input, other)
+    out = half_by_scalar(operator.mul, input, other)
+    if out is None:
+        out = _fast_arith(operator.mul, input, other)
     if out is None:
         out = _compute(_mul_kernel, input, other, dt=D.result_dtype(input, other))
     if _grad_state.enabled:

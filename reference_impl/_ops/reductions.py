@@ -60,6 +60,17 @@ def _check_autograd_dtype(x: Tensor, dt: D.dtype) -> None:
         raise RuntimeError(f"Autograd not support dtype: {dt._short}")
 
 
+def _sum_kernel(xp: Any, data: Any, dims: tuple | None, dt: D.dtype, keepdim: bool) -> Any:
+    """torch sums half in float (its acc type) and rounds once; NumPy's half sum rounds per addition
+    along a non-contiguous axis."""
+    if dt is D.float16:
+        data = xp.astype(data, dt.np) if data.dtype != dt.np else data
+        return xp.astype(xp.sum(data, axis=dims, dtype=D.float32.np, keepdims=keepdim), dt.np)
+    if dims is None and not keepdim:
+        return xp.sum(data, dtype=dt.np)
+    return xp.sum(data, axis=dims, dtype=dt.np, keepdims=keepdim)
+
+
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype | None = None) -> Tensor:
     dt = _reduce_dtype(input._dtype, dtype)
     _check_autograd_dtype(input, dt)
@@ -68,7 +79,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
     if dim is None:
         token = quiet()  # inf + -inf is a silent nan in torch (np.errstate costs ~1.5 us)
         try:
-            res = xp.sum(data, dtype=dt.np, keepdims=keepdim) if keepdim else xp.sum(data, dtype=dt.np)
+            res = _sum_kernel(xp, data, None, dt, keepdim)
         finally:
             loud(token)
         out = wrap(res, dt)
@@ -80,7 +91,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
     dims = _reduced_dims(dim, data.ndim)
     token = quiet()
     try:
-        out = wrap(xp.sum(data, axis=dims, dtype=dt.np, keepdims=keepdim), dt)
+        out = wrap(_sum_kernel(xp, data, dims, dt, keepdim), dt)
     finally:
         loud(token)
     if input._inference:

@@ -179,8 +179,13 @@ def _scan(input: Tensor, dim: int, dtype: D.dtype | None, name: str, quiet: bool
     dim = wrap_dim(dim, data.ndim)
     xp = backend_of(data)
     with xp.errstate(all="ignore") if quiet else contextlib.nullcontext():
-        out = wrap(getattr(xp, name)(data, axis=dim, dtype=dt.np) if data.ndim else xp.astype(data, dt.np), dt)
-    return out, dim
+        if not data.ndim:
+            res = xp.astype(data, dt.np)
+        elif dt is D.float16:  # torch scans half in float (its acc type) and rounds each output once
+            res = xp.astype(getattr(xp, name)(xp.astype(data, dt.np), axis=dim, dtype=D.float32.np), dt.np)
+        else:
+            res = getattr(xp, name)(data, axis=dim, dtype=dt.np)
+    return wrap(res, dt), dim
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: D.dtype | None = None) -> Tensor:

@@ -280,13 +280,18 @@ LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0", lambda g, y, dim: g - y.
                                  base=_LogSoftmaxArrayBackward)
 
 
-def _softmax_kernel(xp: Any, x: Any, dim: int, log: bool) -> Any:
+def _softmax_kernel(xp: Any, x: Any, dim: int, log: bool, half: bool = False) -> Any:
+    """``half``: ``x`` is a float16 input cast to float. torch's log_softmax kernel along the last dim
+    keeps the row's sum and its log in the input's type (``tmp_sum_scalar``), so both round to half."""
     if x.ndim == 0:
         return x * 0 if log else x * 0 + 1
     if x.size == 0:
         return x.copy()
     shifted = x - xp.max(x, axis=dim, keepdims=True)
     total = xp.sum(xp.exp(shifted), axis=dim, keepdims=True)
+    if log and half and dim == x.ndim - 1:
+        log_total = xp.astype(xp.log(xp.astype(xp.astype(total, D.float16.np), x.dtype)), D.float16.np)
+        return shifted - xp.astype(log_total, x.dtype)
     return shifted - xp.log(total) if log else xp.exp(shifted) / total
 
 
@@ -311,7 +316,7 @@ def _softmax(input: Tensor, dim: int | None, dtype: D.dtype | None, log: bool, s
     if not input._dtype.is_floating_point:
         where_ = "lastdim_kernel_impl" if d == max(ndim, 1) - 1 else "kernel_impl"
         raise NotImplementedError(f"\"{name}_{where_}\" not implemented for '{input._dtype._short}'")
-    out = _run(input, _softmax_kernel, d, log)
+    out = _run(input, _softmax_kernel, d, log, input._dtype is D.float16)
     if needs_grad(input):
         record(
             LogSoftmaxBackward0 if log else SoftmaxBackward0, out, (input,), (out,), (d if ndim else None,)

@@ -7,12 +7,14 @@ graphs of ATen's cross_entropy_loss) and is written here as the same composition
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._ops._util import loud, quiet, wrap
-from .._ops.elementwise import add, neg, where
+from .._ops.elementwise import add, half_by_scalar, neg, where
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
@@ -180,16 +182,20 @@ MaskedFillBackward0 = node_class("MaskedFillBackward0", lambda g, mask: where(ma
 
 
 def _mul_scalar(x: Tensor, s: float) -> Tensor:
-    """``x * s`` with a C++ Scalar operand (MulBackward1)."""
-    out = wrap(x._data * x._dtype.np.type(s), x._dtype)
+    """``x * s`` with a C++ Scalar operand (MulBackward1); half computes in float."""
+    out = half_by_scalar(operator.mul, x, s)
+    if out is None:
+        out = wrap(x._data * x._dtype.np.type(s), x._dtype)
     if needs_grad(x):
         record(MulBackward1, out, (x,), None, (s,))
     return out
 
 
 def _div_scalar(x: Tensor, s: float) -> Tensor:
-    with np.errstate(all="ignore"):
-        out = wrap(x._data / x._dtype.np.type(s), x._dtype)
+    out = half_by_scalar(operator.truediv, x, s)
+    if out is None:
+        with np.errstate(all="ignore"):
+            out = wrap(x._data / x._dtype.np.type(s), x._dtype)
     if needs_grad(x):
         record(DivBackward1, out, (x,), None, (s,))
     return out
