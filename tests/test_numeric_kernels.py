@@ -20,7 +20,7 @@ def test_relu_gradient_passes_nan() -> None:
         y = lib.relu(x)
         (g,) = lib.autograd.grad(y, x, lib.ones(4), create_graph=True)
         (gg,) = lib.autograd.grad(g.sum(), x, allow_unused=True)
-        return y, g, gg
+        return y.detach(), g.detach(), gg  # node names differ by design (elementary nodes)
     assert_same(fn)
 
 
@@ -53,3 +53,30 @@ HALF_CASES = {
 def test_half_computes_in_float(case: str, seed: int) -> None:
     data = _half_data((7, 30), seed)
     assert_same(lambda lib: HALF_CASES[case](lib, lib.tensor(data, dtype=lib.float16)), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("beta, threshold", [(1.0, 20.0), (2.0, 1.0), (0.5, 1.5)])
+def test_softplus_double_backward_is_zero_at_the_threshold(beta: float, threshold: float) -> None:
+    """softplus_double_backward masks with ``x * beta < threshold`` (strict), the first derivative
+    is linear only where ``x * beta > threshold``: at equality the second derivative is 0."""
+    def fn(lib: Any) -> Any:
+        x = lib.tensor([threshold / beta, threshold / beta - 0.5, threshold / beta + 0.5], requires_grad=True)
+        y = lib.nn.functional.softplus(x, beta, threshold)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        return y.detach(), g.detach(), gg  # node names differ by design (elementary nodes)
+    assert_same(fn)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_huber_loss_double_backward_is_zero_at_delta(reduction: str) -> None:
+    """huber_loss_double_backward keeps the curvature only where ``|x - t| < delta`` (strict); clamp's
+    backward would pass it at ``|x - t| == delta`` too."""
+    def fn(lib: Any) -> Any:
+        x = lib.tensor([0.0, 0.64, 0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        t = lib.tensor([0.0, -0.36, 0.0, 0.5], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.huber_loss(x, t, reduction=reduction, delta=1.0)
+        (gi,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        gi.backward(lib.tensor([0.3, -0.69, 0.7, 1.1], dtype=lib.float64))
+        return y.detach(), gi.detach(), x.grad, t.grad
+    assert_same(fn)

@@ -152,8 +152,11 @@ def _softplus_kernel(xp: Any, x: Any, beta: float, threshold: float) -> Any:
 
 
 def _softplus_backward(g: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
-    z = (x * beta).exp()
-    return where(x * beta > threshold, g, g * z / (z + 1))
+    """The first derivative is linear where ``x * beta > threshold``; torch's softplus_double_backward
+    keeps the curvature only where ``x * beta < threshold`` (strict), so at equality it is 0."""
+    bx = x * beta
+    z = where(bx < threshold, bx, bx.detach()).exp()
+    return where(bx > threshold, g, g * z / (z + 1))
 
 
 def _elu_result_backward(g: Tensor, y: Tensor, alpha: float) -> Tensor:

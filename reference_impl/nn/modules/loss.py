@@ -12,6 +12,7 @@ from typing import Any
 from ... import _dtype as D
 from ..._backend import of as backend_of
 from ..._ops._util import arr, wrap
+from ..._ops.elementwise import where
 from ..._tensor import Tensor
 from ...autograd.graph import needs_grad, node_class, record
 from .. import functional as F
@@ -132,7 +133,10 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _huber_grad(g: Tensor, x: Tensor, t: Tensor, reduction: str, delta: float, sign: int) -> Tensor:
-    d = (x - t).clamp(-delta, delta)
+    """clamp(x - t) scaled; the clamped part is detached because torch's huber_loss_double_backward
+    keeps the curvature only where ``|x - t| < delta`` (strict), where clamp's backward is inclusive."""
+    diff = x - t
+    d = where(diff.abs() < delta, diff, diff.clamp(-delta, delta).detach())
     scale = sign / d.numel() if reduction == "mean" else sign
     return g * d * scale
 
