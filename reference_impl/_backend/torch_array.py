@@ -136,6 +136,11 @@ class TorchArray(np.lib.mixins.NDArrayOperatorsMixin):
         # still held (here by the view)
         return sys.getrefcount(root) <= 3 + held and _storage_users(t) <= 3
 
+    def accumulable(self) -> bool:
+        """torch's can_accumulate_inplace: not a view (the backend's other results are dense) and no
+        other tensor sees the storage, so the engine may add a second gradient into it in place."""
+        return self.t._base is None and self.unshared()
+
     @property
     def T(self) -> TorchArray:
         return wrap(self.t.permute(tuple(reversed(range(self.t.dim())))))

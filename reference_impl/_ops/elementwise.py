@@ -401,7 +401,12 @@ def square(input: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------
 # Binary arithmetic
 # ---------------------------------------------------------------------------------------
-AddBackward0 = node_class("AddBackward0", lambda g, alpha: g, lambda g, alpha: g * conj(alpha),
+def _maybe_multiply(g: Tensor, s: Any) -> Tensor:
+    """torch's maybe_multiply: the gradient itself (not a copy) for a real scalar equal to 1."""
+    return g if type(s) is not complex and s == 1 else g * s
+
+
+AddBackward0 = node_class("AddBackward0", lambda g, alpha: g, lambda g, alpha: _maybe_multiply(g, conj(alpha)),
                          base=_AddArrayBackward)
 SubBackward0 = node_class("SubBackward0", lambda g, alpha: g, lambda g, alpha: -g * conj(alpha))
 RsubBackward0 = node_class("RsubBackward0", lambda g, alpha: -g * conj(alpha), lambda g, alpha: g)

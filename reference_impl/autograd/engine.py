@@ -103,11 +103,22 @@ def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
         t._grad = t._grad + grad
     else:
         old = t._grad
-        old._data += grad._data  # in place, as torch: a held reference to .grad sees the update
+        _add_into(old._data, grad._data)  # in place, as torch: a held reference to .grad sees the update
         old._vc[0] += 1
     if t._post_hooks:
         for hook in tuple(t._post_hooks.values()):
             hook(t)
+
+
+def _add_into(data: Any, other: Any) -> None:
+    """``data += other`` without NumPy's floating-point warnings (inf - inf): torch warns about none."""
+    from .._ops._util import loud, quiet
+
+    token = quiet()
+    try:
+        data += other
+    finally:
+        loud(token)
 
 
 # References to the incoming grad tensor that the engine itself holds when ``_steal`` looks:
@@ -370,8 +381,10 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                     else:
                         nbuf = buffers[nxt] = [None] * nxt.n_outputs
                         nbuf[nr] = g
+                elif nbuf[nr] is None:
+                    nbuf[nr] = g
                 else:
-                    nbuf[nr] = g if nbuf[nr] is None else nbuf[nr] + g
+                    _accumulate(nbuf, nr, g, out, i)
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
@@ -388,6 +401,30 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                         heappush(ready, _priority(single))
                         single = None
                     _skip_chain(nxt, deps, buffers, ready)
+
+
+def _accumulate(buf: list, nr: int, g: Any, out: tuple, i: int) -> None:
+    """A second gradient for one input slot: torch's InputBuffer::accumulate adds it in place
+    (bumping the version) when grad mode is off and nothing else holds the buffered gradient or
+    its memory (not a view, dense, writeable), and out of place otherwise. torch moves each output
+    of a node into its buffer, so ``out[:i]`` (this node's outputs already routed) holds nothing."""
+    old = buf[nr]
+    if not _grad_state.enabled and old._base is None:
+        held = 3  # ``buf``, ``old``, getrefcount's argument
+        for k in range(i):
+            if out[k] is old:
+                held += 1
+        data = old._data
+        if _refs(old) == held and _refs(data) == 3:  # old._data, ``data``, the argument
+            if type(data) is _NDARRAY:
+                sole = data.base is None and data.flags.writeable
+            else:  # a torch-backend buffer answers for its own storage
+                sole = getattr(data, "accumulable", None) is not None and data.accumulable()
+            if sole:
+                _add_into(data, g._data)
+                old._vc[0] += 1
+                return
+    buf[nr] = old + g
 
 
 def _skip_chain(node: Node, deps: dict, buffers: dict, ready: list) -> None:
