@@ -635,3 +635,21 @@ def test_half_precision_norms_losses_and_zero_dim_gelu() -> None:
                 F.gelu(lib.tensor(0.5, dtype=lib.float16))]
 
     assert_same(fn, expect_error=False)
+
+
+@pytest.mark.parametrize("modified", ["weight", "bias", "input"])
+@pytest.mark.parametrize("bias_requires_grad", [False, True])
+def test_layer_norm_saves_weight_and_bias_for_backward(modified: str, bias_requires_grad: bool) -> None:
+    """torch's NativeLayerNormBackward0 saves input, weight and bias (even a bias that needs no
+    gradient), so writing any of them in place before backward raises the version error."""
+    def f(t: Any) -> Any:
+        x = t.tensor([[1.0, -0.5, 0.25], [0.3, 2.0, -1.0]], requires_grad=True)
+        w = t.tensor([1.0, 2.0, -1.0])
+        b = t.tensor([0.5, -1.0, 0.0], requires_grad=bias_requires_grad)
+        y = t.nn.functional.layer_norm(x, (3,), w, b)
+        with t.no_grad():
+            {"weight": w, "bias": b, "input": x}[modified].mul_(0.5)
+        y.sum().backward()
+        return x.grad
+
+    assert_same(f)

@@ -129,7 +129,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     result = wrap(xp.astype(out, input._dtype.np, copy=False), input._dtype)
     if needs_grad(input, weight, bias):
         mean_t, rstd_t = wrap(mean, _acc(input._dtype)), wrap(rstd, _acc(input._dtype))
-        record(NativeLayerNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
+        record(NativeLayerNormBackward0, result, (input, weight, bias), (input, weight, bias, mean_t, rstd_t),
                (axes, eps))
     return result
 
@@ -212,7 +212,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if needs_grad(input, weight, bias):
         acc = _acc(input._dtype)
         mean_t, rstd_t = wrap(mean, acc), wrap(rstd, acc)
-        record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, None, mean_t, rstd_t),
+        record(NativeBatchNormBackward0, result, (input, weight, bias), (input, weight, bias, mean_t, rstd_t),
                (training, eps))
     return result
 
