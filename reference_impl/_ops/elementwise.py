@@ -566,6 +566,8 @@ def _min_max(kernel: Any, cls: type, input: Tensor, other: Tensor) -> Tensor:
 def _inplace(fn: Any, name: str):
     def op(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         inplace.check_inplace(self)
+        if self._inference and inplace.bump_refused(self):
+            return inplace.commit(self, inplace.unrecorded(fn, self, *args, **kwargs))
         return inplace.commit(self, fn(self, *args, **kwargs))
 
     op.__name__ = op.__qualname__ = name

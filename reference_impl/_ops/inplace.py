@@ -31,11 +31,28 @@ def check_inplace(self: Tensor, *others: Any) -> None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
 
-def check_inference_write(self: Tensor) -> None:
-    """torch's VariableVersion::bump, run after the kernel wrote: an inference tensor has no
-    version counter (unless a detach outside inference mode gave it one), so outside inference
-    mode the bump refuses, and the write stays done."""
-    if self._inference and not _grad_state.inference and "_counted" not in self.__dict__:
+def bump_refused(self: Tensor) -> bool:
+    """An inference tensor has no version counter (unless a detach outside inference mode gave
+    it one), so outside inference mode torch's VariableVersion::bump refuses a write to it."""
+    return self._inference and not _grad_state.inference and "_counted" not in self.__dict__
+
+
+def unrecorded(fn: Any, self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``fn(self, ...)`` without recording, for an in-place op whose bump will refuse: torch saves
+    a clone of ``self`` (not the inference tensor) for backward, so only the bump's error shows."""
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        return fn(self, *args, **kwargs)
+    finally:
+        _grad_state.enabled = prev
+
+
+def check_inference_write(self: Tensor, viewed: bool = False) -> None:
+    """torch's VariableVersion::bump, run after the kernel wrote: it refuses for an inference
+    tensor without a counter outside inference mode (``bump_refused``), and the write stays done.
+    ``viewed``: the write went through a view made outside inference mode, which has no counter."""
+    if bump_refused(self) or (viewed and self._inference and not _grad_state.inference):
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can "
                            "make a clone to get a normal tensor before doing inplace update.See "
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")

@@ -74,10 +74,11 @@ def _check_writable(self: Tensor, steps: list, value: Tensor | None = None, fill
         raise RuntimeError(_OVERLAP)
 
 
-def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = ()) -> Tensor:
-    """Bump the version and record the write; a write into a view rebases its base (CopySlices)."""
+def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = (), viewed: bool = False) -> Tensor:
+    """Bump the version and record the write; a write into a view rebases its base (CopySlices).
+    ``viewed``: the write went through basic-indexing steps (a view in torch)."""
     if self._inference:
-        inplace.check_inference_write(self)
+        inplace.check_inference_write(self, viewed)
     self._vc[0] += 1
     if needs_grad(*inputs):
         record(cls, self, inputs, None, args)
@@ -136,7 +137,7 @@ def _setitem_region(self: Tensor, steps: list, adv: list, cur: list, value: Tens
     if value._data.ndim and _overlaps(target):
         raise RuntimeError(_OVERLAP)
     _write(target, value._data)
-    _record_write(self, CopySlices, (self, src), (bkey, None, value._data.shape))
+    _record_write(self, CopySlices, (self, src), (bkey, None, value._data.shape), True)
 
 
 def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, src: Tensor | None) -> None:
@@ -160,7 +161,8 @@ def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, s
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
                            f"broadcast to indexing result of shape {list(result_shape)}") from None
     target[akey] = value._data
-    _record_write(self, CopySlices if steps else IndexPutBackward0, (self, src), (bkey, akey, value._data.shape))
+    _record_write(self, CopySlices if steps else IndexPutBackward0, (self, src), (bkey, akey, value._data.shape),
+                  bool(steps))
 
 
 def _overlaps(data: Any) -> bool:
