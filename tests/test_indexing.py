@@ -466,3 +466,15 @@ def test_out_of_range_indices_are_not_checked_when_the_result_is_empty(key: str)
         return y, x.grad, x2
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("value", ["shape", "dtype", "bounds"])
+def test_index_put_checks_shape_then_dtype_then_bounds(value: str) -> None:
+    """torch's index_put_ refuses a value that cannot broadcast to the indexing result before it
+    compares dtypes, and both before it reads an out-of-range index."""
+    def f(t: Any) -> None:
+        x = t.zeros(1, 3, 2)
+        x[..., [2]] = {"shape": t.zeros(2, dtype=t.float64), "dtype": t.zeros(1, dtype=t.float64),
+                       "bounds": t.zeros(1)}[value]
+
+    assert_same(f, expect_error=True)

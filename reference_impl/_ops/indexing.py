@@ -147,8 +147,9 @@ def plan(shape: tuple, index: Any, single_slice: bool = False) -> tuple:
     return steps, adv, cur
 
 
-def advanced_key(cur: list, adv: list) -> tuple:
-    """The NumPy key (int arrays and full slices) for the advanced phase, with torch's errors."""
+def advanced_key(cur: list, adv: list, shape_only: bool = False) -> tuple:
+    """The NumPy key (int arrays and full slices) for the advanced phase, with torch's errors.
+    ``shape_only``: indices are not checked (all read as 0), for the result's shape alone."""
     xp = backend_of(None)
     key: list = [slice(None)] * len(cur)
     dims = []
@@ -172,7 +173,7 @@ def advanced_key(cur: list, adv: list) -> tuple:
                          + ", ".join(str(list(s)) for s in shapes)) from None
     # torch checks only the indices it reads: none when the result is empty (an empty index, or a
     # zero-size dimension kept by a slice); NumPy checks them all, so those become zeros
-    empty = 0 in full or any(cur[d] == 0 for d in range(len(cur)) if d not in dims)
+    empty = shape_only or 0 in full or any(cur[d] == 0 for d in range(len(cur)) if d not in dims)
     for ordinal, d in enumerate(dims):
         a, n = key[d], cur[d]
         if empty:

@@ -147,19 +147,19 @@ def _index_put(self: Tensor, steps: list, adv: list, cur: list, value: Tensor, s
     _check_writable(self, steps, src)
     bkey = ix.basic_key(steps)
     target = self._data[bkey + (Ellipsis,)]
-    akey = ix.advanced_key(cur, adv)
-    if src is not None and value._dtype is not self._dtype:
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{self._dtype._short} for the destination and {value._dtype._short} for the "
-                           "source.")
     xp = backend_of(self._data)
-    result_shape = target[akey].shape
+    result_shape = target[ix.advanced_key(cur, adv, shape_only=True)].shape  # torch: shape, dtype, bounds
     try:
         if xp.broadcast_shapes(value._data.shape, result_shape) != result_shape:
             raise ValueError
     except ValueError:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
                            f"broadcast to indexing result of shape {list(result_shape)}") from None
+    if src is not None and value._dtype is not self._dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{self._dtype._short} for the destination and {value._dtype._short} for the "
+                           "source.")
+    akey = ix.advanced_key(cur, adv)
     target[akey] = value._data
     _record_write(self, CopySlices if steps else IndexPutBackward0, (self, src), (bkey, akey, value._data.shape),
                   bool(steps))
