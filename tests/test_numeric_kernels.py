@@ -41,6 +41,13 @@ HALF_CASES = {
     "rmul_scalar": lambda lib, x: 3.3 * x,
     "mul_int": lambda lib, x: x * 2049,
     "div_scalar": lambda lib, x: x / 3.3,
+    "mean_dim0": lambda lib, x: x.mean(0),
+    "mean_dtype_half": lambda lib, x: (x.float() * 3.3).mean(1, dtype=lib.float16),
+    "mean_all_dtype_half": lambda lib, x: (x.float() / 3.3).mean(dtype=lib.float16),
+    "var_dim0": lambda lib, x: x.var(0),
+    "var_all_correction0": lambda lib, x: x.var(correction=0),
+    "std_dim1": lambda lib, x: (x + 3).std(1),
+    "std_all": lambda lib, x: x.std(),
     "log_softmax_lastdim": lambda lib, x: lib.nn.functional.log_softmax(x, 1),
     "log_softmax_dim0": lambda lib, x: lib.nn.functional.log_softmax(x, 0),
     "cross_entropy_label_smoothing": lambda lib, x: lib.nn.functional.cross_entropy(

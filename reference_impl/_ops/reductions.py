@@ -113,6 +113,31 @@ def sum_to(grad: Tensor, shape: tuple) -> Tensor:
     return grad
 
 
+def _half_mean(input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """torch's CPU mean to half sums the (uncast) input in float, divides in float and rounds once;
+    NumPy's half mean rounds the sum to half first."""
+    data = input._data
+    xp = backend_of(data)
+    dims = None if dim is None else _reduced_dims(dim, data.ndim)
+    n = 1
+    for d in range(data.ndim) if dims is None else dims:
+        n *= data.shape[d]
+    token = quiet()
+    try:
+        total = xp.sum(xp.astype(data, D.float32.np), axis=dims, dtype=D.float32.np, keepdims=keepdim)
+        out = wrap(xp.astype(xp.true_divide(total, D.float32.np.type(n)), D.float16.np), D.float16)
+    finally:
+        loud(token)
+    if input._inference:
+        from_inference(out, 2, input)
+    if needs_grad(input):
+        if dims is None:
+            record(MeanBackward0, out, (input,), None, (data.shape, data.size))
+        else:
+            record(MeanBackward1, out, (input,), None, (data.shape, dims, keepdim, n))
+    return out
+
+
 MeanBackward0 = node_class("MeanBackward0", lambda g, shape, n: g.expand(shape) / n)
 MeanBackward1 = node_class(
     "MeanBackward1",
@@ -125,6 +150,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtyp
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
             f"dtype. Got: {dt._short}")
+    if dt is D.float16:
+        return _half_mean(input, dim, keepdim)
     data = input._data if input._dtype is dt else backend_of(input._data).astype(input._data, dt.np)
     xp = backend_of(data)
     if dim is None:
@@ -490,12 +517,17 @@ def _var_std(name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, c
         warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=3)
     xp = backend_of(data)
     real = dt.to_real()
+    # torch's half kernel (Welford) accumulates in double and casts the result through float to half
+    work = xp.astype(data, D.float64.np) if dt is D.float16 else data
     with xp.errstate(all="ignore"):
-        dev = xp.absolute(data - xp.mean(data, axis=axes, keepdims=True)) if data.size else data
+        dev = xp.absolute(work - xp.mean(work, axis=axes, keepdims=True)) if data.size else work
         sq = xp.sum(xp.square(dev), axis=axes, keepdims=keepdim)
-        out = sq / real.np.type(n - correction if n - correction > 0 else 0)
+        dof = n - correction if n - correction > 0 else 0
+        out = sq / (D.float64 if dt is D.float16 else real).np.type(dof)
         if name == "std":
             out = xp.sqrt(out)
+        if dt is D.float16:
+            out = xp.astype(xp.astype(out, D.float32.np), D.float16.np)
     out = wrap(out, real)
     if input._inference and name == "std":  # std is var, then sqrt_
         from_inference(out, 1, input)
