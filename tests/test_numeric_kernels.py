@@ -48,6 +48,10 @@ HALF_CASES = {
     "var_all_correction0": lambda lib, x: x.var(correction=0),
     "std_dim1": lambda lib, x: (x + 3).std(1),
     "std_all": lambda lib, x: x.std(),
+    "norm_dim1": lambda lib, x: x.norm(dim=1),
+    "norm_all": lambda lib, x: x.norm(),
+    "vector_norm_p1_dim0": lambda lib, x: lib.linalg.vector_norm(x, 1, 0),
+    "vector_norm_p3_dim1": lambda lib, x: lib.linalg.vector_norm(x, 3, 1),
     "log_softmax_lastdim": lambda lib, x: lib.nn.functional.log_softmax(x, 1),
     "log_softmax_dim0": lambda lib, x: lib.nn.functional.log_softmax(x, 0),
     "cross_entropy_label_smoothing": lambda lib, x: lib.nn.functional.cross_entropy(

@@ -418,10 +418,12 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
         raise RuntimeError(f"linalg.vector_norm cannot compute the {sign}inf norm on an empty tensor because "
                            "the operation does not have an identity")
     axes = dims if data.ndim else None
+    half = real is D.float16  # torch computes a half norm in float (its acc type) and rounds once
+    acc = D.float32 if half else real
     with xp.errstate(all="ignore"):
-        a = xp.absolute(data)
+        a = xp.absolute(xp.astype(data, acc.np) if half else data)
         if p == 0:
-            res = xp.sum(xp.not_equal(a, 0), axis=axes, keepdims=keepdim, dtype=real.np)
+            res = xp.sum(xp.not_equal(a, 0), axis=axes, keepdims=keepdim, dtype=acc.np)
         elif p == 1:
             res = xp.sum(a, axis=axes, keepdims=keepdim)
         elif p == 2:
@@ -430,6 +432,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
             res = (xp.max if p > 0 else xp.min)(a, axis=axes, keepdims=keepdim)
         else:
             res = xp.power(xp.sum(xp.power(a, p), axis=axes, keepdims=keepdim), 1.0 / p)
+        if half:
+            res = xp.astype(res, real.np)
     out = wrap(res, real)
     if needs_grad(x):
         record(LinalgVectorNormBackward0, out, (x,), (x, out), (p, dims if data.ndim else (), keepdim))
