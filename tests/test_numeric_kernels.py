@@ -52,6 +52,9 @@ HALF_CASES = {
     "norm_all": lambda lib, x: x.norm(),
     "vector_norm_p1_dim0": lambda lib, x: lib.linalg.vector_norm(x, 1, 0),
     "vector_norm_p3_dim1": lambda lib, x: lib.linalg.vector_norm(x, 3, 1),
+    "logsumexp_dim0": lambda lib, x: lib.logsumexp(x, 0),
+    "logsumexp_dim1": lambda lib, x: lib.logsumexp(x * 2, 1, keepdim=True),
+    "logsumexp_all": lambda lib, x: lib.logsumexp(x, (0, 1)),
     "log_softmax_lastdim": lambda lib, x: lib.nn.functional.log_softmax(x, 1),
     "log_softmax_dim0": lambda lib, x: lib.nn.functional.log_softmax(x, 0),
     "cross_entropy_label_smoothing": lambda lib, x: lib.nn.functional.cross_entropy(

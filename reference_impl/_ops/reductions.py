@@ -569,7 +569,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
             m = xp.where(xp.isinf(m), 0, m)
         else:
             m = xp.zeros((1,) * data.ndim, dt.np)
-        res = xp.log(xp.sum(xp.exp(data - m), axis=axes, keepdims=True)) + m
+        # torch: exp(x - max) in x's type, summed by sum (a half sum accumulates in float), then log, + max
+        res = xp.log(_sum_kernel(xp, xp.exp(data - m), axes, dt, True)) + m
     out = wrap(res if keepdim or not data.ndim else xp.squeeze(res, axis=dims), dt)
     if input._inference:
         from_inference(out, 1, input)
