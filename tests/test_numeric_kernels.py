@@ -94,3 +94,18 @@ def test_huber_loss_double_backward_is_zero_at_delta(reduction: str) -> None:
         gi.backward(lib.tensor([0.3, -0.69, 0.7, 1.1], dtype=lib.float64))
         return y.detach(), gi.detach(), x.grad, t.grad
     assert_same(fn)
+
+
+@pytest.mark.parametrize("op", ["mul", "div"])
+def test_half_by_scalar_backward_computes_in_float(op: str) -> None:
+    """The gradient of ``x * 1.3`` (and ``/``) in half multiplies the incoming gradient by the
+    scalar in float, like the forward; the engine's array-level MulBackward must not round the
+    scalar to half first (433 vs 432.75 here)."""
+    def f(t: Any) -> Any:
+        x = t.tensor([1.0, 1.0], dtype=t.float16, requires_grad=True)
+        w = t.tensor([333.0, 2047.0], dtype=t.float16)
+        y = x * 1.3 if op == "mul" else x / 1.3
+        (y * w).sum().backward()
+        return x.grad
+
+    assert_same(f, rtol=0, atol=0)

@@ -73,9 +73,9 @@ _NO_MODE = object()  # div(a, b) without rounding_mode: DivBackward0; any explic
 
 def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
     if rounding_mode is _NO_MODE:
-        out = half_by_scalar(operator.truediv, input, other)
+        out = _fast_arith(operator.truediv, input, other)
         if out is None:
-            out = _fast_arith(operator.truediv, input, other)
+            out = half_by_scalar(operator.truediv, input, other)
         if out is None:
             out = _compute(_xp.true_divide, input, other, dt=_float_dtype(D.result_dtype(input, other)))
         if needs_grad(input, other):

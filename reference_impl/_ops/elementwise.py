@@ -31,9 +31,9 @@ def conj(x: Any) -> Any:
 
 def _compute(kernel: Any, *operands: Any, dt: D.dtype, out_dt: D.dtype | None = None) -> Tensor:
     """Run ``kernel`` on the operands cast to ``dt``; a shape mismatch raises torch's message."""
-    arrays = [arr(x, dt) for x in operands]
-    token = quiet()
+    token = quiet()  # also for the casts: a scalar beyond ``dt`` becomes inf silently, as in torch
     try:
+        arrays = [arr(x, dt) for x in operands]
         data = kernel(*arrays)
     except ValueError:
         raise broadcast_error(*(shape_of(x) for x in operands)) from None
@@ -62,6 +62,8 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
     token = quiet()
     try:
         if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
+            if da is D.float16:  # torch computes half by a Python scalar in float: half_by_scalar
+                return None
             data = fast(x, np_asarray(b, x.dtype))
         elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
             data = fast(x, b._data)
@@ -491,9 +493,9 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(input: Any, other: Any) -> Tensor:
-    out = half_by_scalar(operator.mul, input, other)
+    out = _fast_arith(operator.mul, input, other)
     if out is None:
-        out = _fast_arith(operator.mul, input, other)
+        out = half_by_scalar(operator.mul, input, other)
     if out is None:
         out = _compute(_mul_kernel, input, other, dt=D.result_dtype(input, other))
     if _grad_state.enabled:
