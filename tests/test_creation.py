@@ -78,3 +78,14 @@ def test_python_scalars_must_fit_the_dtype(path: str, dtype: str) -> None:
         return results
 
     assert_same(f, check_warnings=False)
+
+
+def test_half_overflow_from_python_scalars_is_silent() -> None:
+    """70000 does not fit half: full/fill_ give inf and arithmetic gives inf, with no warning
+    (NumPy's "overflow encountered in cast" must not leak)."""
+    def f(t: Any) -> tuple:
+        x = t.tensor([1.0], dtype=t.float16)
+        return (t.full((1,), 70000.0, dtype=t.float16), t.zeros(1, dtype=t.float16).fill_(70000.0),
+                x + 1e39, x - 1e39, x == 1e39)
+
+    assert_same(f)

@@ -48,6 +48,14 @@ def check_fits(value: Any, dt: D.dtype, fill: bool = False) -> None:
         raise RuntimeError(f"value cannot be converted to type {_CPP_TYPE[target.np.name]} without overflow")
 
 
+def checked_scalar(value: Any, dt: D.dtype, fill: bool = False) -> np.ndarray:
+    """``value`` as a 0-d NumPy array of ``dt`` after ``check_fits``: integers wrap into unsigned
+    types and half may overflow to inf, silently, as in torch."""
+    check_fits(value, dt, fill)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(value).astype(dt.np)
+
+
 _INT64 = np.iinfo(np.int64)
 
 

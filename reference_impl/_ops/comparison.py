@@ -18,9 +18,9 @@ from ._util import SCALARS, arr, broadcast_error, loud, quiet, shape_of, wrap
 
 
 def _compute(kernel: Any, input: Any, other: Any, dt: D.dtype, out_dt: D.dtype) -> Tensor:
-    a, b = arr(input, dt), arr(other, dt)
     token = quiet()
     try:
+        a, b = arr(input, dt), arr(other, dt)
         data = kernel(a, b)
     except ValueError:
         raise broadcast_error(shape_of(input), shape_of(other)) from None

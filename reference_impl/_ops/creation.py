@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .._backend import for_device
 from .._tensor import Tensor
 from .._warn import is_warn_always_enabled, set_warn_always
-from ._scalar_check import check_data_fits, check_fits
+from ._scalar_check import check_data_fits, checked_scalar
 
 _COPY_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -161,8 +161,7 @@ def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: An
         dtype = D.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     if not isinstance(fill_value, Tensor):
         dt = _check_dtype(dtype) or D.get_default_dtype()
-        check_fits(fill_value, dt, fill=True)
-        fill_value = np.asarray(fill_value).astype(dt.np)  # integers wrap into unsigned types, as in torch
+        fill_value = checked_scalar(fill_value, dt, fill=True)
     return _fill(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad,
                  "full", for_device(device))
 

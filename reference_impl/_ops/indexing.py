@@ -17,7 +17,7 @@ from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record, wants_grad
-from ._scalar_check import check_fits
+from ._scalar_check import checked_scalar
 from ._util import wrap
 from .creation import zeros
 from .scans import at_version
@@ -480,8 +480,7 @@ _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "
 
 def _scalar_value(value: Any, dt: D.dtype, fill: bool = False) -> Any:
     """A Python scalar converted to ``dt`` as torch's fill does (checked: it must fit ``dt``)."""
-    check_fits(value, dt, fill)
-    return backend_of(None).asarray(value, dt.np)
+    return backend_of(None).asarray(checked_scalar(value, dt, fill))
 
 
 MaskedFillBackward0 = node_class("MaskedFillBackward0", lambda g, mask: g.masked_fill(mask, 0))
