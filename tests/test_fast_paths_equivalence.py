@@ -152,3 +152,23 @@ def test_array_backward_layouts_and_bits_match_the_formulas(monkeypatch: pytest.
     monkeypatch.setattr(fa._AddmmArrayBackward, "apply", Node.apply)
     monkeypatch.setattr(fa._LogSoftmaxArrayBackward, "apply", Node.apply)
     assert grads() == fast
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_log_softmax_array_backward_equals_the_formula(monkeypatch: pytest.MonkeyPatch, dtype: str, dim: int) -> None:
+    """The array-level LogSoftmaxBackward0 gives the formula's bits in every dtype (half must not
+    take it: the formula's sum accumulates half in float)."""
+    from reference_impl.autograd.graph import Node
+    from reference_impl.nn import _functional_activations as fa
+
+    def grad() -> bytes:
+        rng = np.random.default_rng(5)
+        x = ri.tensor(rng.standard_normal((4, 300)).astype(dtype), requires_grad=True)
+        w = ri.tensor(rng.standard_normal((4, 300)).astype(dtype))
+        (ri.nn.functional.log_softmax(x, dim=dim) * w).sum().backward()
+        return x.grad._data.tobytes()
+
+    fast = grad()
+    monkeypatch.setattr(fa._LogSoftmaxArrayBackward, "apply", Node.apply)
+    assert grad() == fast, f"{dtype} dim={dim}: the array path differs from the formula"

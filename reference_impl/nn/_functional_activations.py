@@ -255,10 +255,14 @@ def _sum_keep(x: Tensor, dim: int | None) -> Tensor:
 
 
 SoftmaxBackward0 = node_class("SoftmaxBackward0", lambda g, y, dim: y * (g - _sum_keep(g * y, dim)))
+_ARRAY_DTYPES = (D.float32, D.float64)
+
+
 class _LogSoftmaxArrayBackward(Node):
     """The formula below on arrays (``g - exp(y) * g.sum(dim, keepdim=True)``, the same kernels) when
-    there is no create_graph and the gradient and saved output are real NumPy data of one dtype;
-    anything else (and a released graph or modified output, which must raise) takes the formula."""
+    there is no create_graph and the gradient and saved output are float32/float64 NumPy data of one
+    dtype (half sums in float through ``sum``); anything else (and a released graph or modified
+    output, which must raise) takes the formula."""
 
     __slots__ = ()
 
@@ -268,7 +272,7 @@ class _LogSoftmaxArrayBackward(Node):
         if not _grad_state.enabled and saved is not _RELEASED and dim is not None and self._next[0][0] is not None:
             y = saved[0]
             gd, dt = g._data, g._dtype
-            if (y.vc[0] == y.version and y.dtype is dt and dt.is_floating_point and type(gd) is NDARRAY
+            if (y.vc[0] == y.version and y.dtype is dt and dt in _ARRAY_DTYPES and type(gd) is NDARRAY
                     and type(y.data) is NDARRAY and y.data.shape == gd.shape):
                 token = quiet()
                 try:
