@@ -52,6 +52,9 @@ class Tensor:
     __slots__ = ("_data", "_dtype", "_requires_grad", "_grad_fn", "_out_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_post_hooks", "_retains_grad", "_inference", "_attr_v", "__weakref__",
                  "__dict__")
+    # torch's efficient ZeroTensor (sgn's gradient for a real input): immutable; set in the instance
+    # __dict__ by the few places that make one, so ordinary tensors pay nothing
+    _zerotensor = False
 
     @staticmethod
     def _make(data: Any, dtype: D.dtype) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -506,3 +507,27 @@ def test_accumulated_grad_version_counter(case: str) -> None:
             return y.grad._version, x.grad._version
         return x.grad._version
     assert_same(f)
+
+
+ZEROTENSOR_CASES = {
+    "zero_grad_in_place": lambda t, x: (t.sgn(x).sum().backward(), x.grad.zero_()),
+    "second_backward": lambda t, x: (t.sgn(x).sum().backward(), t.sgn(x).sum().backward()),
+    "through_clone_sgn_": lambda t, x: (x.clone().sgn_().sum().backward(), x.sum().backward()),
+    "autograd_grad_add_": lambda t, x: t.autograd.grad(t.sgn(x).sum(), x)[0].add_(1),
+    "clone_is_mutable": lambda t, x: t.autograd.grad(t.sgn(x).sum(), x)[0].clone().add_(1),
+    "create_graph_materializes": lambda t, x: (t.sgn(x).sum().backward(create_graph=True), x.grad.add_(1)),
+    "other_path_adds": lambda t, x: ((t.sgn(x) + x).sum().backward(), x.grad.add_(1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ZEROTENSOR_CASES))
+def test_sgn_gradient_of_a_real_input_is_an_immutable_zerotensor(case: str) -> None:
+    """torch's sgn backward for real input returns an efficient ZeroTensor: adopted as ``.grad`` it
+    refuses in-place writes, so zero_() and a second accumulation raise "ZeroTensors are
+    immutable"; a clone, create_graph's copy, or a sum with another gradient is an ordinary tensor."""
+    def f(t: Any) -> Any:
+        x = t.tensor([0.2, -3.0], requires_grad=True)
+        ZEROTENSOR_CASES[case](t, x)
+        return x.grad
+
+    assert_same(f, check_warnings=False)

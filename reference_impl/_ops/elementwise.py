@@ -266,9 +266,12 @@ def threshold_backward(grad_output: Tensor, self: Tensor, threshold: float) -> T
 
 
 def _sgn_backward(g: Tensor, x: Tensor, s: Tensor) -> Tensor:
-    """torch's sgn_backward (saves self and result): zero for real x; (g - sgn * Re(g * conj(sgn))) / |x|."""
+    """torch's sgn_backward (saves self and result): for real x an (immutable) ZeroTensor of x's
+    shape, without history; else (g - sgn * Re(g * conj(sgn))) / |x|."""
     if not x._dtype.is_complex:
-        return g * 0
+        z = Tensor._make(backend_of(x._data).zeros(x._data.shape, x._dtype.np), x._dtype)
+        z._zerotensor = True
+        return z
     a = x.abs()
     return where(a == 0, 0.0, (g - s * (g * conj(s)).real) / a)
 

@@ -16,6 +16,9 @@ from ..autograd import graph as _graph
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, _SavedInput, _SavedOutput, edge, move_retain, node_class
 
+ZEROTENSOR_IMMUTABLE = ("ZeroTensors are immutable. Please use the materialized zero tensor obtained using .clone() "
+                        "if you want a mutable tensor.")
+
 
 def check_inplace(self: Tensor, *others: Any) -> None:
     """torch's check_inplace: refuse writes autograd could not record (``others``: the op's other inputs).
@@ -23,6 +26,8 @@ def check_inplace(self: Tensor, *others: Any) -> None:
     The view checks run only when the write will be recorded (grad mode, something requires
     grad); ``commit`` repeats them for ops that pass no ``others`` and turn out to record.
     """
+    if self._zerotensor:
+        raise RuntimeError(ZEROTENSOR_IMMUTABLE)
     if _grad_state.enabled and (self._requires_grad or self._grad_fn is not None
                                 or any(type(o) is Tensor and o.requires_grad for o in others)):
         if self._base is not None:

@@ -103,6 +103,10 @@ def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
         t._grad = t._grad + grad
     else:
         old = t._grad
+        if old._zerotensor:  # torch's ``variable_grad += new_grad`` refuses
+            from .._ops.inplace import ZEROTENSOR_IMMUTABLE
+
+            raise RuntimeError(ZEROTENSOR_IMMUTABLE)
         _add_into(old._data, grad._data)  # in place, as torch: a held reference to .grad sees the update
         old._vc[0] += 1
     if t._post_hooks:
@@ -173,6 +177,8 @@ def _adopt(data: Any, grad: Any) -> Any:
 
     t = Tensor._make(data, grad._dtype)
     t._vc = grad._vc  # new_grad.detach() shares the version counter
+    if grad._zerotensor:  # and stays a ZeroTensor
+        t._zerotensor = True
     return t
 
 
@@ -409,7 +415,7 @@ def _accumulate(buf: list, nr: int, g: Any, out: tuple, i: int) -> None:
     its memory (not a view, dense, writeable), and out of place otherwise. torch moves each output
     of a node into its buffer, so ``out[:i]`` (this node's outputs already routed) holds nothing."""
     old = buf[nr]
-    if not _grad_state.enabled and old._base is None:
+    if not _grad_state.enabled and old._base is None and not old._zerotensor:
         held = 3  # ``buf``, ``old``, getrefcount's argument
         for k in range(i):
             if out[k] is old:
