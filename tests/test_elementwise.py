@@ -214,6 +214,7 @@ def test_bitwise_inplace_checks_output_shape_before_dtype(name: str) -> None:
        dtype=st.sampled_from(["float16", "float32", "float64"]), tensor_weight=st.booleans())
 @example(a=[-1.86], b=0.0, w=0.9, dtype="float16", tensor_weight=True)  # found by the conformance run
 @example(a=[1000.0, -3.0], b=0.0, w=0.9, dtype="float16", tensor_weight=False)
+@example(a=[-1000.0], b=997.0, w=0.4999, dtype="float32", tensor_weight=False)  # fused multiply-add
 def test_lerp_values_match_torchs_kernel(a: list, b: float, w: float, dtype: str, tensor_weight: bool) -> None:
     """torch's lerp computes half in float and, for |weight| >= 0.5, from ``end``: a naive
     ``a + w * (b - a)`` in half misses torch's values by more than half's tolerance."""
@@ -223,3 +224,25 @@ def test_lerp_values_match_torchs_kernel(a: list, b: float, w: float, dtype: str
         return t.lerp(t.tensor(a, dtype=dt), t.tensor(b, dtype=dt), weight)
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("tensor_weight", [False, True])
+def test_lerp_rounds_once_like_torchs_fused_multiply_add(dtype: str, tensor_weight: bool) -> None:
+    """torch's vectorized lerp is ``fmadd(coeff, end - self, base)``: one rounding. Over values of
+    mixed magnitudes an unfused ``self + w * (end - self)`` differs in the last bit about a third
+    of the time; the emulation must agree bit for bit."""
+    import torch
+
+    import reference_impl as ri
+
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(400) * 10.0 ** rng.uniform(-3, 4, 400) for _ in range(2))
+    w = rng.uniform(-1.5, 2.5, 400)
+    for lib in (torch, ri):
+        ws = lib.tensor(w, dtype=getattr(lib, dtype)) if tensor_weight else 0.4999
+        out = lib.lerp(lib.tensor(a, dtype=getattr(lib, dtype)), lib.tensor(b, dtype=getattr(lib, dtype)), ws)
+        if lib is torch:
+            expected = out.numpy()
+        else:
+            np.testing.assert_array_equal(out.numpy(), expected)

@@ -13,6 +13,7 @@ import numpy as _np
 
 from .. import _dtype as D
 from .._backend import default as _xp
+from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.graph import needs_grad, node_class, record
 from ._util import arr, wrap
@@ -113,17 +114,52 @@ def _lerp_dtype_check(input: Tensor, other: Tensor, name: str) -> None:
 
 
 def _lerp_kernel(a: Any, b: Any, w: Any) -> Any:
-    """torch's lerp: half inputs compute in float (its opmath type) and round once; a weight of
-    magnitude >= 0.5 interpolates from ``end``, so that weight 1 gives ``end`` exactly."""
+    """torch's vectorized lerp: ``fmadd(coeff, end - self, base)`` with (coeff, base) = (w, self) for
+    |w| < 0.5 and (w - 1, end) otherwise (so that weight 1 gives ``end`` exactly), rounded once by
+    the fused multiply-add. Half computes in float (its opmath type); complex is not fused."""
     half = a.dtype == _np.float16
     if half:
         a, b = a.astype(_np.float32), b.astype(_np.float32)
         w = w.astype(_np.float32) if hasattr(w, "astype") else w
-    if isinstance(w, (int, float, complex)):
-        out = a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
-    else:
-        out = _xp.where(abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    if a.dtype.kind == "c":
+        if isinstance(w, (int, float, complex)):
+            out = a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
+        else:
+            out = _xp.where(abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+        return out
+    xp = backend_of(a)
+    if isinstance(w, (int, float)):
+        w = xp.asarray(w, a.dtype)  # the scalar weight in the computation type, as torch reads it
+    small = abs(w) < 0.5
+    out = _fma(xp.where(small, w, w - 1), b - a, xp.where(small, a, b))
     return out.astype(_np.float16) if half else out
+
+
+def _fma(x: Any, y: Any, z: Any) -> Any:
+    """``x * y + z`` rounded once (C's fma), on real float arrays. float32: the product is exact in
+    float64, so only the sum rounds before the final rounding to float32. float64: Dekker's exact
+    product and Knuth's two-sum give the result to within the last bit of the fused one."""
+    if x.dtype == _np.float32:  # the three operands share a dtype
+        f = _np.float64
+        return (x.astype(f) * y.astype(f) + z.astype(f)).astype(_np.float32)
+    p = x * y
+    e = _two_product_error(x, y, p)
+    s = p + z
+    bb = s - p
+    t = (p - (s - bb)) + (z - bb)  # s + t == p + z exactly
+    return s + (t + e)
+
+
+def _two_product_error(x: Any, y: Any, p: Any) -> Any:
+    """``x * y - p`` exactly for ``p = x * y`` in float64 (Veltkamp splitting)."""
+    def split(v: Any) -> tuple:
+        c = v * 134217729.0  # 2**27 + 1
+        hi = c - (c - v)
+        return hi, v - hi
+
+    xh, xl = split(x)
+    yh, yl = split(y)
+    return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
