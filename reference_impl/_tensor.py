@@ -233,6 +233,7 @@ class Tensor:
         self._retains_grad = True
         if node._retain is None:
             node._retain = {}
+            node._hooked = True
         node._retain[self._out_nr] = weakref.ref(self)
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
@@ -247,6 +248,7 @@ class Tensor:
         else:
             if node._tensor_hooks is None:
                 node._tensor_hooks = {}
+                node._hooked = True
             hooks = node._tensor_hooks.setdefault(self._out_nr, _HookDict())
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook

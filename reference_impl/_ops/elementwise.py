@@ -16,7 +16,7 @@ from .._backend import default as _xp
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, wants_grad
+from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, record_from, wants_grad
 from . import inplace
 from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, np_asarray, quiet, shape_of, wrap, zero_unless
 
@@ -316,7 +316,7 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
                 loud(token)
         if _grad_state.enabled and (input._grad_fn is not None or input._requires_grad) and (
                 dt.is_floating_point or dt.is_complex):
-            record(cls, out, (input,), None if save is None else save(input, out))
+            record_from(cls, out, input, None if save is None else save(input, out))
         return out
 
     op.__name__ = op.__qualname__ = name
@@ -438,8 +438,12 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         out = _fast_arith(operator.add, input, other)
         if out is None:
             out = _compute(_xp_add, input, other, dt=D.result_dtype(input, other))
-        if _grad_state.enabled and (_tracked(input) or needs_grad(input, other)):
-            record(AddBackward0, out, (input, other), None, _ALPHA_ONE)
+        if _grad_state.enabled:
+            if type(other) in _SCALAR_TYPES:
+                if _tracked(input) or needs_grad(input):
+                    record_from(AddBackward0, out, input, None, _ALPHA_ONE, scalar=True)
+            elif needs_grad(input, other):
+                record(AddBackward0, out, (input, other), None, _ALPHA_ONE)
         return out
     dt = D.result_dtype(input, other)
     alpha = _alpha_check(dt, alpha)
@@ -503,8 +507,11 @@ def mul(input: Any, other: Any) -> Tensor:
         out = _compute(_mul_kernel, input, other, dt=D.result_dtype(input, other))
     if _grad_state.enabled:
         grad_a = _tracked(input) or wants_grad(input)
-        grad_b = False if type(other) in _SCALAR_TYPES else wants_grad(other)
-        if grad_a or grad_b:
+        if type(other) in _SCALAR_TYPES:
+            if grad_a:
+                record_from(MulBackward0, out, input, (None, other), scalar=True)
+        elif grad_a or wants_grad(other):
+            grad_b = wants_grad(other)
             record(MulBackward0, out, (input, other), (input if grad_b else None, other if grad_a else None))
     return out
 

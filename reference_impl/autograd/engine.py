@@ -323,7 +323,7 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
     ``single`` holds the next node when it is the only ready one (a chain, the common case):
     it would be the heap's minimum anyway, so the heap is skipped.
     """
-    heappush, heappop = heapq.heappush, heapq.heappop
+    heappop = heapq.heappop
     single = None
     while True:
         if single is not None:
@@ -341,19 +341,18 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
         if captures and node in captures:  # torch captures before the tensor hooks of a node that executes
             for nr, i in captures[node]:
                 captured[i] = buf[nr]
-        cls = type(node)
-        if cls is AccumulateGrad or node._tensor_hooks or node._retain:
+        if type(node) is AccumulateGrad:
             _run_tensor_hooks(node, buf)
-        if node._pre_hooks:
-            for hook in tuple(node._pre_hooks.values()):
-                new = hook(tuple(buf))
-                if new is not None:
-                    buf = list(new)
-        if cls is AccumulateGrad:
-            out = g = nbuf = None  # drop the previous node's references: _steal counts them
+            if node._hooked:
+                buf = _run_pre_hooks(node, buf)
+            out = g = None  # drop the previous node's references: _steal counts them
             if buf[0] is not None:
                 accumulate_grad(node.variable, buf[0], create_graph)
             continue
+        if node._hooked:  # any tensor hook, retain_grad or pre hook was ever registered on it
+            if node._tensor_hooks or node._retain:
+                _run_tensor_hooks(node, buf)
+            buf = _run_pre_hooks(node, buf)
         if node.n_outputs > 1 and not getattr(node, "_fills_own_grads", False):  # custom Functions decide
             like = next((g for g in buf if g is not None), None)  # outputs of one op share a device
             buf = [g if g is not None else zeros_for(meta, like) for g, meta in zip(buf, node._meta)]
@@ -364,15 +363,38 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
             out = node.apply(buf)
         if not keep_graph and node._saved is not None:
             node.release()
-        if node._hooks:  # torch validates (reduces, casts) the outputs before the post hooks see them
+        if node._hooked and node._hooks:  # torch validates (reduces, casts) the outputs before the post hooks see them
             out = tuple([g if nxt is None or g is None else _validate(node, i, g, nxt._meta[nr])
-                         for i, ((nxt, nr), g) in enumerate(zip(node._next, out))])
+                         for i, ((nxt, nr), g) in enumerate(zip(nexts, out))])
             for hook in tuple(node._hooks.values()):
                 new = hook(out, tuple(buf))
                 if new is not None:
                     out = tuple(new)
+        n_next = len(nexts)
+        if reached is None and (n_next == 1 or (n_next == 2 and nexts[1][0] is None)):
+            # one live edge (a unary op, tensor-op-scalar: a chain's nodes), without the loop
+            nxt, nr = nexts[0]
+            if nxt is None:
+                continue
+            g = out[0]
+            if g is not None:
+                shape, dtype = nxt._meta[nr]
+                if g._dtype is not dtype or g._data.shape != shape:
+                    g = _validate(node, 0, g, (shape, dtype))
+                if nxt.n_outputs == 1 and nxt not in buffers:
+                    buffers[nxt] = [g]
+                else:
+                    _store(buffers, nxt, nr, g, out, 0)
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                if single is None and not ready and g is not None:
+                    single = nxt
+                else:
+                    single = _make_ready(nxt, single, ready, deps, buffers)
+            continue
         i = -1
-        for (nxt, nr), g in zip(node._next, out):
+        for (nxt, nr), g in zip(nexts, out):
             i += 1
             if nxt is None:
                 continue
@@ -380,33 +402,48 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                 shape, dtype = nxt._meta[nr]
                 if g._dtype is not dtype or g._data.shape != shape:
                     g = _validate(node, i, g, (shape, dtype))
-                nbuf = buffers.get(nxt)
-                if nbuf is None:
-                    if nxt.n_outputs == 1:
-                        buffers[nxt] = [g]
-                    else:
-                        nbuf = buffers[nxt] = [None] * nxt.n_outputs
-                        nbuf[nr] = g
-                elif nbuf[nr] is None:
-                    nbuf[nr] = g
-                else:
-                    _accumulate(nbuf, nr, g, out, i)
+                _store(buffers, nxt, nr, g, out, i)
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
-                if nxt in buffers:
-                    if single is None and not ready:
-                        single = nxt
-                    else:
-                        if single is not None:
-                            heappush(ready, _priority(single))
-                            single = None
-                        heappush(ready, _priority(nxt))
-                else:
-                    if single is not None:
-                        heappush(ready, _priority(single))
-                        single = None
-                    _skip_chain(nxt, deps, buffers, ready)
+                single = _make_ready(nxt, single, ready, deps, buffers)
+
+
+def _store(buffers: dict, nxt: Node, nr: int, g: Any, out: tuple, i: int) -> None:
+    """Put gradient ``g`` (output ``i`` of the running node) into input slot ``nr`` of ``nxt``."""
+    nbuf = buffers.get(nxt)
+    if nbuf is None:
+        nbuf = buffers[nxt] = [None] * nxt.n_outputs
+        nbuf[nr] = g
+    elif nbuf[nr] is None:
+        nbuf[nr] = g
+    else:
+        _accumulate(nbuf, nr, g, out, i)
+
+
+def _make_ready(nxt: Node, single: Node | None, ready: list, deps: dict, buffers: dict) -> Node | None:
+    """``nxt`` got its last gradient: it becomes the loop's ``single`` when nothing else is ready,
+    else it goes on the heap (with the old ``single``); a node that got no gradient at all releases
+    its dependants instead. Returns the new ``single``."""
+    if nxt in buffers and single is None and not ready:
+        return nxt
+    if single is not None:
+        heapq.heappush(ready, _priority(single))
+    if nxt in buffers:
+        heapq.heappush(ready, _priority(nxt))
+    else:
+        _skip_chain(nxt, deps, buffers, ready)
+    return None
+
+
+def _run_pre_hooks(node: Node, buf: list) -> list:
+    """Node pre hooks (register_prehook) see the output gradients and may replace them."""
+    if node._pre_hooks:
+        for hook in tuple(node._pre_hooks.values()):
+            new = hook(tuple(buf))
+            if new is not None:
+                buf = list(new)
+    return buf
 
 
 def _accumulate(buf: list, nr: int, g: Any, out: tuple, i: int) -> None:

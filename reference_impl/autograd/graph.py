@@ -56,6 +56,7 @@ class Node:
     formulas: tuple[Callable, ...] = ()
     n_outputs = 1
     _pre_hooks = _hooks = _tensor_hooks = _retain = _metadata = None
+    _hooked = False  # set once any hook or retain_grad is registered: the engine checks one flag
 
     def __init__(self, next_edges: tuple, saved: tuple | None, args: tuple, meta: tuple) -> None:
         self._next = next_edges
@@ -82,6 +83,7 @@ class Node:
         """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = _HookDict()
+            self._hooked = True
         h = RemovableHandle(self._hooks)
         self._hooks[h.id] = fn
         return h
@@ -90,6 +92,7 @@ class Node:
         """fn(grad_outputs) runs before this node; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
+            self._hooked = True
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
         return h
@@ -226,6 +229,7 @@ def move_retain(t: Any, old: Node | None, old_nr: int) -> None:
     if new is not None:
         if new._retain is None:
             new._retain = {}
+            new._hooked = True
         new._retain[t._out_nr] = ref
 
 
@@ -283,29 +287,7 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
             edges = (edge(a), _NO_EDGE if type(b) in _NOT_TENSORS else edge(b))
         else:
             edges = tuple([edge(t) for t in inputs])
-        dt = out._dtype
-        shape = out._data.shape
-        meta = None
-        fn = edges[0][0] if edges else None
-        if fn is not None:  # an output like the first input's producer's shares its (immutable) record:
-            m = fn._meta  # two GC-tracked tuples less per node, which long graphs pay for at every collection
-            if len(m) == 1 and m[0] is not None and m[0][1] is dt and m[0][0] == shape:
-                meta = m
-        if meta is None:
-            meta = ((shape, dt),)
-        if cls.__init__ is _node_init:  # Node.__init__ inlined
-            node = _new(cls)
-            node._next = edges
-            node._saved = saved
-            node._args = args
-            node._meta = meta
-            node._seq = _next_seq()
-        else:
-            node = cls(edges, saved, args, meta)
-        if dt.is_floating_point or dt.is_complex:
-            out._grad_fn = node
-            out._out_nr = 0
-        return out
+        return _attach(cls, out, edges, saved, args)
     outs = out
     if saved is not None:
         saved = tuple([_save(s, outs) for s in saved])
@@ -316,6 +298,53 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
             o._grad_fn = node
             o._out_nr = i
     return out
+
+
+def _attach(cls: type, out: Any, edges: tuple, saved: tuple | None, args: tuple) -> Any:
+    """Make the ``cls`` node and set it as the single output ``out``'s grad_fn."""
+    dt = out._dtype
+    shape = out._data.shape
+    meta = None
+    fn = edges[0][0] if edges else None
+    if fn is not None:  # an output like the first input's producer's shares its (immutable) record:
+        m = fn._meta  # two GC-tracked tuples less per node, which long graphs pay for at every collection
+        if len(m) == 1 and m[0] is not None and m[0][1] is dt and m[0][0] == shape:
+            meta = m
+    if meta is None:
+        meta = ((shape, dt),)
+    if cls.__init__ is _node_init:  # Node.__init__ inlined
+        node = _new(cls)
+        node._next = edges
+        node._saved = saved
+        node._args = args
+        node._meta = meta
+        node._seq = _next_seq()
+    else:
+        node = cls(edges, saved, args, meta)
+    if dt.is_floating_point or dt.is_complex:
+        out._grad_fn = node
+        out._out_nr = 0
+    return out
+
+
+def record_from(cls: type, out: Any, input: Any, saved: tuple | None = None, args: tuple = (),
+                scalar: bool = False) -> Any:
+    """``record`` for the hottest case, without its loops over inputs: ``input`` is the op's only
+    tensor operand (a unary op, or tensor-op-scalar with ``scalar``: the scalar's edge is empty)
+    and ``saved`` holds at most one tensor. The same node as ``record(cls, out, (input[, scalar]),
+    saved, args)``."""
+    fn = input._grad_fn
+    if fn is None or input._base is not None:  # a leaf or a view: edge() decides
+        e = edge(input)
+    else:
+        e = (fn, input._out_nr)
+    if saved is not None:
+        if len(saved) == 1:
+            saved = (_save1(saved[0], out),)
+        else:  # (None, scalar) of tensor * scalar
+            s0, s1 = saved
+            saved = (_save1(s0, out), _save1(s1, out))
+    return _attach(cls, out, (e, _NO_EDGE) if scalar else (e,), saved, args)
 
 
 def _save1(t: Any, out: Any) -> Any:
