@@ -49,11 +49,14 @@ class Size(tuple):
 
 
 class Tensor:
-    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad_fn", "_out_nr", "_grad", "_vc", "_base",
-                 "_acc", "_hooks", "_post_hooks", "_retains_grad", "_inference", "_attr_v", "__weakref__",
-                 "__dict__")
-    # torch's efficient ZeroTensor (sgn's gradient for a real input): immutable; set in the instance
-    # __dict__ by the few places that make one, so ordinary tensors pay nothing
+    __slots__ = ("_data", "_dtype", "_grad_fn", "_vc", "_base", "_inference", "_attr_v", "__weakref__", "__dict__")
+    # Fields most tensors never set default here and live in the instance ``__dict__`` once set, so
+    # that ``_make`` (every op's result) fills five slots.
+    _requires_grad = _retains_grad = False
+    _out_nr = 0
+    _grad = _acc = _hooks = _post_hooks = None
+    # torch's efficient ZeroTensor (sgn's gradient for a real input): immutable; set by the few
+    # places that make one, so ordinary tensors pay nothing
     _zerotensor = False
 
     @staticmethod
@@ -62,11 +65,8 @@ class Tensor:
         t = object.__new__(Tensor)
         t._data = data
         t._dtype = dtype
-        t._requires_grad = False
-        t._grad_fn = t._grad = t._base = t._acc = t._hooks = t._post_hooks = None
-        t._out_nr = 0
+        t._grad_fn = t._base = None
         t._vc = [0]
-        t._retains_grad = False
         t._inference = _grad_state.inference
         return t
 

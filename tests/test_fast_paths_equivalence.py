@@ -172,3 +172,35 @@ def test_log_softmax_array_backward_equals_the_formula(monkeypatch: pytest.Monke
     fast = grad()
     monkeypatch.setattr(fa._LogSoftmaxArrayBackward, "apply", Node.apply)
     assert grad() == fast, f"{dtype} dim={dim}: the array path differs from the formula"
+
+
+# ``_util.quiet_call`` runs hot kernels inside a prebuilt context whose NumPy error state ignores
+# everything; a context admits one thread at a time, so a busy one must fall back, not fail.
+def test_hot_kernels_are_silent_and_leave_the_users_error_state_alone() -> None:
+    x = ri.tensor([3e38, -1.0, 0.0])
+    with np.errstate(all="raise"):
+        y = (x * 10.0 + 1.0).tanh()  # overflow, then finite: raises nothing, as in torch
+        np.testing.assert_array_equal(y.numpy(), np.tanh(np.array([np.inf, -9.0, 1.0], np.float32)))
+        with pytest.raises(FloatingPointError):
+            np.float32(3e38) * np.float32(10)  # the user's own state still applies to the user's code
+    assert np.geterr()["over"] == "warn"
+
+
+def test_a_busy_quiet_context_falls_back_to_setting_the_state() -> None:
+    from reference_impl._ops._util import quiet_call
+
+    def inside() -> np.ndarray:  # the context is entered, as when another thread holds it
+        with np.errstate(all="raise"):
+            return (ri.tensor([3e38]) * 10.0).exp().numpy()
+
+    np.testing.assert_array_equal(quiet_call(inside), [np.inf])
+
+
+def test_quietly_raises_the_kernels_own_runtime_error() -> None:
+    from reference_impl._ops._util import quietly
+
+    def kernel() -> None:
+        raise RuntimeError("the kernel's own error")
+
+    with pytest.raises(RuntimeError, match="the kernel's own error"):
+        quietly(kernel)

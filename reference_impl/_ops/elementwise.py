@@ -18,7 +18,20 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import _RELEASED, Node, needs_grad, node_class, record, record_from, wants_grad
 from . import inplace
-from ._util import NDARRAY, SCALARS, arr, broadcast_error, loud, np_asarray, quiet, shape_of, wrap, zero_unless
+from ._util import (
+    NDARRAY,
+    SCALARS,
+    arr,
+    broadcast_error,
+    loud,
+    np_asarray,
+    quiet,
+    quiet_call,
+    quietly,
+    shape_of,
+    wrap,
+    zero_unless,
+)
 
 
 def conj(x: Any) -> Any:
@@ -59,24 +72,29 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
     if type(x) is not NDARRAY:
         return None
     tb = type(b)
-    token = quiet()
-    try:
-        if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
-            if da is D.float16:  # torch computes half by a Python scalar in float: half_by_scalar
-                return None
-            data = fast(x, np_asarray(b, x.dtype))
-        elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
-            data = fast(x, b._data)
-        else:
+    if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
+        if da is D.float16:  # torch computes half by a Python scalar in float: half_by_scalar
             return None
+        args = (_by_scalar, fast, x, b)
+    elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
+        args = (fast, x, b._data)
+    else:
+        return None
+    try:
+        data = quiet_call(*args)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
-    finally:
-        loud(token)
+    except RuntimeError as e:
+        data = quietly(*args, busy=e)
     if type(data) is NDARRAY:
         return Tensor._make(data, da)
     return wrap(data, da)
 
+
+def _by_scalar(fast: Any, x: Any, b: Any) -> Any:
+    """``fast(x, b)`` with the Python scalar ``b`` as a 0-d array of ``x``'s dtype (the cast is
+    quiet too: a scalar beyond the dtype becomes inf, as in torch)."""
+    return fast(x, np_asarray(b, x.dtype))
 
 
 def half_by_scalar(fn: Any, a: Any, b: Any) -> Tensor | None:
@@ -166,7 +184,7 @@ class _TanhArrayBackward(Node):
             dt = g._dtype
             if (s.vc[0] == s.version and s.dtype is dt and dt.is_floating_point and type(g._data) is NDARRAY
                     and type(s.data) is NDARRAY):
-                data = _tanh_backward_real(g._data, s.data)
+                data = quietly(_tanh_backward_real, g._data, s.data)
                 return (Tensor._make(data, dt) if type(data) is NDARRAY else wrap(data, dt),)
         return Node.apply(self, grads)
 
@@ -295,11 +313,10 @@ def _make_unary(name: str, kernel: str, node: str, saves: str | None, formula: A
         dt = input._dtype
         data = input._data
         if np_kernel is not None and dt.is_floating_point and type(data) is NDARRAY:  # fast path
-            token = quiet()
             try:
-                res = np_kernel(data)
-            finally:
-                loud(token)
+                res = quiet_call(np_kernel, data)
+            except RuntimeError as e:
+                res = quietly(np_kernel, data, busy=e)
             out = Tensor._make(res, dt) if type(res) is NDARRAY and res.dtype is data.dtype else wrap(res, dt)
         else:
             if not (dt.is_floating_point or dt.is_complex):
@@ -351,7 +368,7 @@ def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     dt = grad_output._dtype
     g, y = grad_output._data, output._data
     if dt is output._dtype and dt.is_floating_point and type(g) is NDARRAY and type(y) is NDARRAY:
-        out = wrap(_tanh_backward_real(g, y), dt)
+        out = wrap(quietly(_tanh_backward_real, g, y), dt)
     else:
         out = _compute(_tanh_backward_kernel, grad_output, output, dt=D.result_dtype(grad_output, output))
     if _grad_state.enabled and needs_grad(grad_output, output):
@@ -360,15 +377,12 @@ def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
 
 
 def _tanh_backward_real(g: Any, y: Any) -> Any:
-    """g * (1 - y * y) on real NumPy arrays: three kernels, the last two writing in place."""
-    token = quiet()
-    try:
-        d = y * y
-        if type(d) is NDARRAY and g.shape == d.shape:
-            return _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
-        return g * (1 - d)  # 0-d (NumPy returns scalars) or a broadcasting grad
-    finally:
-        loud(token)
+    """g * (1 - y * y) on real NumPy arrays: three kernels, the last two writing in place (run it
+    through ``quietly``)."""
+    d = y * y
+    if type(d) is NDARRAY and g.shape == d.shape:
+        return _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
+    return g * (1 - d)  # 0-d (NumPy returns scalars) or a broadcasting grad
 
 
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:

@@ -323,7 +323,8 @@ def _attach(cls: type, out: Any, edges: tuple, saved: tuple | None, args: tuple)
         node = cls(edges, saved, args, meta)
     if dt.is_floating_point or dt.is_complex:
         out._grad_fn = node
-        out._out_nr = 0
+        if out._out_nr:  # (an in-place op on a multi-output op's result; 0 is the class default)
+            out._out_nr = 0
     return out
 
 

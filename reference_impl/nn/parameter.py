@@ -22,9 +22,7 @@ class Parameter(Tensor):
             raise RuntimeError(_INT_GRAD)
         p = object.__new__(cls)
         p._data, p._dtype, p._vc = data._data, data._dtype, data._vc
-        p._grad_fn = p._grad = p._base = p._acc = p._hooks = p._post_hooks = None
-        p._out_nr = 0
-        p._retains_grad = False
+        p._grad_fn = p._base = None
         p._inference = data._inference
         p._requires_grad = requires_grad  # set directly: no_grad does not matter, as in torch
         return p
@@ -60,9 +58,7 @@ class Buffer(Tensor):
             data = empty(0)
         b = object.__new__(cls)
         b._data, b._dtype, b._vc = data._data, data._dtype, data._vc
-        b._grad_fn = b._grad = b._base = b._acc = b._hooks = b._post_hooks = None
-        b._out_nr = 0
-        b._retains_grad = False
+        b._grad_fn = b._base = None
         b._inference = data._inference or _grad_state.inference
         b._requires_grad = data._requires_grad
         b.persistent = persistent
