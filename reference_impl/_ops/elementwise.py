@@ -184,7 +184,10 @@ class _TanhArrayBackward(Node):
             dt = g._dtype
             if (s.vc[0] == s.version and s.dtype is dt and dt.is_floating_point and type(g._data) is NDARRAY
                     and type(s.data) is NDARRAY):
-                data = quietly(_tanh_backward_real, g._data, s.data)
+                try:
+                    data = quiet_call(_tanh_backward_real, g._data, s.data)
+                except RuntimeError as e:
+                    data = quietly(_tanh_backward_real, g._data, s.data, busy=e)
                 return (Tensor._make(data, dt) if type(data) is NDARRAY else wrap(data, dt),)
         return Node.apply(self, grads)
 
@@ -454,7 +457,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             out = _compute(_xp_add, input, other, dt=D.result_dtype(input, other))
         if _grad_state.enabled:
             if type(other) in _SCALAR_TYPES:
-                if _tracked(input) or needs_grad(input):
+                # a tensor with history or requiring grad, tested inline first (cheap and common);
+                # wants_grad also sees stale views
+                if (input.__class__ is Tensor and (input._grad_fn is not None or input._requires_grad)
+                        or wants_grad(input)):
                     record_from(AddBackward0, out, input, None, _ALPHA_ONE, scalar=True)
             elif needs_grad(input, other):
                 record(AddBackward0, out, (input, other), None, _ALPHA_ONE)
@@ -520,7 +526,8 @@ def mul(input: Any, other: Any) -> Tensor:
     if out is None:
         out = _compute(_mul_kernel, input, other, dt=D.result_dtype(input, other))
     if _grad_state.enabled:
-        grad_a = _tracked(input) or wants_grad(input)
+        grad_a = (input.__class__ is Tensor and (input._grad_fn is not None or input._requires_grad)
+                  or wants_grad(input))  # the cheap common case inline, as in add
         if type(other) in _SCALAR_TYPES:
             if grad_a:
                 record_from(MulBackward0, out, input, (None, other), scalar=True)
@@ -528,12 +535,6 @@ def mul(input: Any, other: Any) -> Tensor:
             grad_b = wants_grad(other)
             record(MulBackward0, out, (input, other), (input if grad_b else None, other if grad_a else None))
     return out
-
-
-def _tracked(t: Any) -> bool:
-    """The common case of ``wants_grad``, checked first because it is cheap (a tensor with history
-    or requiring grad); a False here still asks ``wants_grad``/``needs_grad`` (stale views)."""
-    return t.__class__ is Tensor and (t._grad_fn is not None or t._requires_grad)
 
 
 def _mul_kernel(a: Any, b: Any) -> Any:

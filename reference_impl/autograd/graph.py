@@ -341,7 +341,8 @@ def record_from(cls: type, out: Any, input: Any, saved: tuple | None = None, arg
         e = (fn, input._out_nr)
     if saved is not None:
         if len(saved) == 1:
-            saved = (_save1(saved[0], out),)
+            s = saved[0]
+            saved = (_SavedOutput(out, 0) if s is out else _save1(s, out),)
         else:  # (None, scalar) of tensor * scalar
             s0, s1 = saved
             saved = (_save1(s0, out), _save1(s1, out))
