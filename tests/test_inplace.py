@@ -249,6 +249,20 @@ def test_inplace_through_view_double_backward() -> None:
     assert_same(f)
 
 
+def test_inplace_through_view_frees_its_saved_values_after_backward() -> None:
+    """CopySlices releases the wrapped op's saved values, so a second backward raises."""
+    def f(t):
+        a = t.ones(3, requires_grad=True)
+        w = t.ones(2, requires_grad=True)
+        b = a.clone()
+        b[0:2].mul_(w)
+        s = b.sum()
+        s.backward()
+        s.backward()
+
+    assert_same(f, expect_error=True)
+
+
 # ------------------------------------------------------------------------------------------
 # Writes through views with zero_ / fill_ / copy_ / __setitem__ (torch's CopySlices rebase)
 # ------------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def _rebase_view(view: Tensor, fn: Node) -> None:
     shape = base._data.shape
     mask = backend_of(base._data).ones(shape, D.bool_.np)
     mask[key] = False
-    cs = CopySlices((edge(base), *fn._next[1:]), None, (), ((shape, base._dtype),))
+    # saved=(): not None, so that the engine calls release() after it ran, which frees fn's saved values
+    cs = CopySlices((edge(base), *fn._next[1:]), (), (), ((shape, base._dtype),))
     cs.fn, cs.key, cs.mask = fn, key, Tensor._make(mask, D.bool_)
     old, old_nr = base._grad_fn, base._out_nr
     base._grad_fn, base._out_nr = cs, 0
