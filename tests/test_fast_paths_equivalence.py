@@ -204,3 +204,22 @@ def test_quietly_raises_the_kernels_own_runtime_error() -> None:
 
     with pytest.raises(RuntimeError, match="the kernel's own error"):
         quietly(kernel)
+
+
+def test_remembered_scalar_arrays_keep_signed_zeros_and_stay_bounded() -> None:
+    """_fast_arith remembers the 0-d arrays of Python scalars per dtype: 0.0 and -0.0 are one dict
+    key and must not be, NaNs never compare equal and must not pile up, and 1 and 1.0 may share."""
+    from reference_impl._ops.elementwise import _SCALAR_ARRAYS
+
+    x = ri.tensor([-0.0, 2.0])
+    for s in (0.0, -0.0, 0.0, -0.0):
+        got = (x + s).numpy()
+        assert np.array_equal(np.signbit(got), np.signbit(np.array([-0.0, 2.0], np.float32) + np.float32(s)))
+    np.testing.assert_array_equal((x * 3).numpy(), (x * 3.0).numpy())
+    for _ in range(200):
+        assert np.isnan((x + float("nan")).numpy()).all()
+    for i in range(1, 300):
+        x + float(i)
+    cache = _SCALAR_ARRAYS[ri.float32]
+    assert len(cache) <= 64
+    assert all(not a.flags.writeable for a in cache.values())

@@ -75,7 +75,11 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
     if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
         if da is D.float16:  # torch computes half by a Python scalar in float: half_by_scalar
             return None
-        args = (_by_scalar, fast, x, b)
+        cache = _SCALAR_ARRAYS.get(da)
+        s = None if cache is None else cache.get(b)
+        if s is None:
+            s = _scalar_array(b, x.dtype, cache)
+        args = (fast, x, s)
     elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
         args = (fast, x, b._data)
     else:
@@ -91,10 +95,21 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
     return wrap(data, da)
 
 
-def _by_scalar(fast: Any, x: Any, b: Any) -> Any:
-    """``fast(x, b)`` with the Python scalar ``b`` as a 0-d array of ``x``'s dtype (the cast is
-    quiet too: a scalar beyond the dtype becomes inf, as in torch)."""
-    return fast(x, np_asarray(b, x.dtype))
+# The 0-d arrays of recently used Python scalars, per dtype: a chain like ``y * 1.0001`` casts its
+# scalar once. Read-only; zeros (0.0 and -0.0 are one key) and NaNs (never equal) are not kept.
+_SCALAR_ARRAYS: dict = {D.float32: {}, D.float64: {}}
+
+
+def _scalar_array(b: float | int, np_dtype: Any, cache: dict | None) -> Any:
+    """The Python scalar ``b`` as a 0-d array of ``np_dtype``, cast quietly (a scalar beyond the
+    dtype becomes inf, as in torch), and remembered in ``cache``."""
+    s = quietly(np_asarray, b, np_dtype)
+    if cache is not None and b != 0 and b == b:
+        s.flags.writeable = False
+        if len(cache) >= 64:
+            cache.clear()
+        cache[b] = s
+    return s
 
 
 def half_by_scalar(fn: Any, a: Any, b: Any) -> Tensor | None:
