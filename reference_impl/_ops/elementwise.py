@@ -148,8 +148,8 @@ class _AddArrayBackward(Node):
     def apply(self, grads: list) -> tuple:
         alpha = self._args[0]
         nexts = self._next
-        if type(alpha) is int and alpha == 1 and len(nexts) == 2 and nexts[1][0] is None:
-            return (None if nexts[0][0] is None else grads[0], None)
+        if type(alpha) is int and alpha == 1 and len(nexts) == 4 and nexts[2] is None:
+            return (None if nexts[0] is None else grads[0], None)
         return Node.apply(self, grads)
 
 
@@ -163,7 +163,7 @@ class _MulArrayBackward(Node):
         saved = self._saved
         if _grad_state.enabled or saved is _RELEASED or not g._dtype.is_floating_point:
             return Node.apply(self, grads)
-        (na, _), (nb, _) = self._next
+        na, _, nb, _ = self._next
         ga = gb = None
         if na is not None:
             ga = _fast_arith(operator.mul, g, _unpack_real(saved[1], self))
@@ -194,7 +194,7 @@ class _TanhArrayBackward(Node):
     def apply(self, grads: list) -> tuple:
         g = grads[0]
         saved = self._saved
-        if not _grad_state.enabled and saved is not _RELEASED and self._next[0][0] is not None:
+        if not _grad_state.enabled and saved is not _RELEASED and self._next[0] is not None:
             s = saved[0]
             dt = g._dtype
             if (s.vc[0] == s.version and s.dtype is dt and dt.is_floating_point and type(g._data) is NDARRAY

@@ -185,7 +185,7 @@ def _rebase_view(view: Tensor, fn: Node) -> None:
     mask = backend_of(base._data).ones(shape, D.bool_.np)
     mask[key] = False
     # saved=(): not None, so that the engine calls release() after it ran, which frees fn's saved values
-    cs = CopySlices((edge(base), *fn._next[1:]), (), (), ((shape, base._dtype),))
+    cs = CopySlices(edge(base) + fn._next[2:], (), (), ((shape, base._dtype),))
     cs.fn, cs.key, cs.mask = fn, key, Tensor._make(mask, D.bool_)
     old, old_nr = base._grad_fn, base._out_nr
     base._grad_fn, base._out_nr = cs, 0
@@ -200,7 +200,7 @@ def restride(view: Tensor, key: tuple | None = None) -> None:
     key = _positions(view) if key is None else key
     if key is None or type(base._grad_fn) is not CopySlices:
         return
-    view._grad_fn = AsStridedBackward0(((base._grad_fn, 0),), None, (base._data.shape, key),
+    view._grad_fn = AsStridedBackward0((base._grad_fn, 0), None, (base._data.shape, key),
                                        ((view._data.shape, view._dtype),))
     view._out_nr = 0
     view._attr_v = view._vc[0]
@@ -224,7 +224,7 @@ def refresh_view(view: Tensor) -> None:
     if key is None:  # unmappable layout (a dtype view): keep the old history
         return
     old_nr = view._out_nr
-    view._grad_fn = AsStridedBackward0((edge(base),), None, (base._data.shape, key),
+    view._grad_fn = AsStridedBackward0(edge(base), None, (base._data.shape, key),
                                        ((view._data.shape, view._dtype),))
     view._out_nr = 0
     if view._retains_grad:

@@ -86,7 +86,7 @@ def _record_write(self: Tensor, cls: type, inputs: tuple, args: tuple = (), view
         if self._base is not None and (self._dtype.is_floating_point or self._dtype.is_complex):
             inplace._rebase_view(self, node)
         if self._retains_grad:  # the node's first edge is self's previous history
-            inplace.move_retain(self, *node._next[0])
+            inplace.move_retain(self, node._next[0], node._next[1])
     return self
 
 

@@ -22,7 +22,7 @@ class _PerInput(Node):
 
     def apply(self, grads: list) -> tuple:
         outs = self.formulas[0](grads[0], *self._args)
-        return tuple(None if nxt[0] is None else o for o, nxt in zip(outs, self._next))
+        return tuple(None if nxt is None else o for o, nxt in zip(outs, self._next[::2]))
 
 
 def _cat_grads(g: Tensor, dim: int, spans: tuple) -> tuple:

@@ -206,7 +206,7 @@ def _discover(roots: list) -> tuple[dict, list]:
             continue
         seen.add(node)
         stack.append((node, True))
-        for nxt, _ in node._next:
+        for nxt in node._next[::2]:
             if nxt is not None:
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:
@@ -220,7 +220,7 @@ def _dependencies(roots: list) -> dict:
     stack = list(deps)
     pop, push = stack.pop, stack.append
     while stack:
-        for nxt, _ in pop()._next:
+        for nxt in pop()._next[::2]:
             if nxt is not None:
                 if nxt in deps:
                     deps[nxt] += 1
@@ -261,7 +261,7 @@ def _plan(order: list, targets: list, accumulate: bool) -> tuple[set, dict]:
     execute = set(target_nodes) if accumulate else set()
     for node in order:  # post-order: children are decided before parents
         if node not in execute and any(n is not None and (n in execute or n in target_nodes)
-                                       for n, _ in node._next):
+                                       for n in node._next[::2]):
             execute.add(node)
     captures: dict = {}
     if not accumulate:
@@ -357,23 +357,24 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
             like = next((g for g in buf if g is not None), None)  # outputs of one op share a device
             buf = [g if g is not None else zeros_for(meta, like) for g, meta in zip(buf, node._meta)]
         nexts = node._next
-        if reached is not None and len(nexts) > 1 and not all(n is None or n in reached for n, _ in nexts):
-            out = node.apply_needed(buf, tuple([n is not None and n in reached for n, _ in nexts]))
+        if reached is not None and len(nexts) > 2 and not all(n is None or n in reached for n in nexts[::2]):
+            out = node.apply_needed(buf, tuple([n is not None and n in reached for n in nexts[::2]]))
         else:  # without targets every edge is used
             out = node.apply(buf)
         if not keep_graph and node._saved is not None:
             node.release()
         if node._hooked and node._hooks:  # torch validates (reduces, casts) the outputs before the post hooks see them
             out = tuple([g if nxt is None or g is None else _validate(node, i, g, nxt._meta[nr])
-                         for i, ((nxt, nr), g) in enumerate(zip(nexts, out))])
+                         for i, (nxt, nr, g) in enumerate(zip(nexts[::2], nexts[1::2], out))])
             for hook in tuple(node._hooks.values()):
                 new = hook(out, tuple(buf))
                 if new is not None:
                     out = tuple(new)
         n_next = len(nexts)
-        if reached is None and (n_next == 1 or (n_next == 2 and nexts[1][0] is None)):
+        if reached is None and (n_next == 2 or (n_next == 4 and nexts[2] is None)):
             # one live edge (a unary op, tensor-op-scalar: a chain's nodes), without the loop
-            nxt, nr = nexts[0]
+            nxt = nexts[0]
+            nr = nexts[1]
             if nxt is None:
                 continue
             g = out[0]
@@ -394,7 +395,7 @@ def _loop(ready: list, buffers: dict, deps: dict, execute: set | None, captures:
                     single = _make_ready(nxt, single, ready, deps, buffers)
             continue
         i = -1
-        for (nxt, nr), g in zip(nexts, out):
+        for nxt, nr, g in zip(nexts[::2], nexts[1::2], out):
             i += 1
             if nxt is None:
                 continue
@@ -475,7 +476,7 @@ def _skip_chain(node: Node, deps: dict, buffers: dict, ready: list) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        for nxt, _ in n._next:
+        for nxt in n._next[::2]:
             if nxt is None:
                 continue
             deps[nxt] -= 1

@@ -140,7 +140,7 @@ class Function(FunctionCtx):
         requires = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         grad_on = _grad_state.enabled
         executable = grad_on and any(requires)
-        ctx = node_cls(tuple(graph.edge(t) for t in tensors) if executable else (), is_tensor, requires)
+        ctx = node_cls(graph.edges_of(tensors) if executable else (), is_tensor, requires)
         _grad_state.enabled = False
         try:
             if new_style:
@@ -270,7 +270,7 @@ def once_differentiable(fn: Callable) -> Callable:
                 v = v.detach()
                 v._requires_grad = True
             leaves.append(v)
-        node = _DelayedError(tuple(graph.edge(v) for v in leaves), None, (),
+        node = _DelayedError(graph.edges_of(leaves), None, (),
                              tuple((v._data.shape, v._dtype) if v is not None else None for v in leaves))
         node.n_outputs = len(leaves)
         wrapped = []

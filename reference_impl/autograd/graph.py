@@ -59,7 +59,7 @@ class Node:
     _hooked = False  # set once any hook or retain_grad is registered: the engine checks one flag
 
     def __init__(self, next_edges: tuple, saved: tuple | None, args: tuple, meta: tuple) -> None:
-        self._next = next_edges
+        self._next = next_edges  # flat: (node0, nr0, node1, nr1, ...), one GC-tracked tuple per node
         self._saved = saved
         self._args = args
         self._meta = meta  # (shape, dtype) of each forward output: validates incoming grads
@@ -71,7 +71,8 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        return self._next
+        n = self._next
+        return tuple(zip(n[::2], n[1::2]))
 
     @property
     def metadata(self) -> dict:
@@ -129,12 +130,12 @@ class Node:
         nexts = self._next
         formulas = self.formulas
         n = len(nexts)
-        if n == 1 and formulas:  # unrolled for one and two inputs (comprehensions cost a frame)
-            return (None if nexts[0][0] is None else formulas[0](g, *saved, *args),)
-        if n == 2 and len(formulas) > 1:
-            return (None if nexts[0][0] is None else formulas[0](g, *saved, *args),
-                    None if nexts[1][0] is None else formulas[1](g, *saved, *args))
-        return tuple([None if nxt[0] is None else f(g, *saved, *args) for f, nxt in zip(formulas, nexts)])
+        if n == 2 and formulas:  # unrolled for one and two inputs (comprehensions cost a frame)
+            return (None if nexts[0] is None else formulas[0](g, *saved, *args),)
+        if n == 4 and len(formulas) > 1:
+            return (None if nexts[0] is None else formulas[0](g, *saved, *args),
+                    None if nexts[2] is None else formulas[1](g, *saved, *args))
+        return tuple([None if nxt is None else f(g, *saved, *args) for f, nxt in zip(formulas, nexts[::2])])
 
     def apply_needed(self, grads: list, needed: tuple) -> tuple:
         """``apply`` computing only the gradients ``needed`` says the pass uses (torch's
@@ -200,6 +201,14 @@ _NOT_TENSORS = frozenset({type(None), int, float, bool, complex})
 
 # ``_ops.inplace.refresh_view`` (set when that module loads): torch's lazy view-history update.
 refresh_view: Callable | None = None
+
+
+def edges_of(tensors: Any) -> tuple:
+    """The flat ``_next`` of a node over ``tensors``: each one's edge, concatenated."""
+    flat: list = []
+    for t in tensors:
+        flat.extend(edge(t))
+    return tuple(flat)
 
 
 def edge(t: Any) -> tuple:
@@ -281,17 +290,17 @@ def record(cls: type, out: Any, inputs: tuple, saved: tuple | None = None, args:
                 saved = tuple([_save1(s, out) for s in saved])
         n = len(inputs)
         if n == 1:
-            edges = (edge(inputs[0]),)
+            edges = edge(inputs[0])
         elif n == 2:  # tensor op scalar: the scalar has no edge
             a, b = inputs
-            edges = (edge(a), _NO_EDGE if type(b) in _NOT_TENSORS else edge(b))
+            edges = edge(a) + (_NO_EDGE if type(b) in _NOT_TENSORS else edge(b))
         else:
-            edges = tuple([edge(t) for t in inputs])
+            edges = edges_of(inputs)
         return _attach(cls, out, edges, saved, args)
     outs = out
     if saved is not None:
         saved = tuple([_save(s, outs) for s in saved])
-    node = cls(tuple([edge(t) for t in inputs]), saved, args,
+    node = cls(edges_of(inputs), saved, args,
                tuple([(o._data.shape, o._dtype) if o is not None else None for o in outs]))
     for i, o in enumerate(outs):
         if o is not None and (o._dtype.is_floating_point or o._dtype.is_complex):
@@ -305,7 +314,7 @@ def _attach(cls: type, out: Any, edges: tuple, saved: tuple | None, args: tuple)
     dt = out._dtype
     shape = out._data.shape
     meta = None
-    fn = edges[0][0] if edges else None
+    fn = edges[0] if edges else None
     if fn is not None:  # an output like the first input's producer's shares its (immutable) record:
         m = fn._meta  # two GC-tracked tuples less per node, which long graphs pay for at every collection
         if len(m) == 1 and m[0] is not None and m[0][1] is dt and m[0][0] == shape:
@@ -337,8 +346,10 @@ def record_from(cls: type, out: Any, input: Any, saved: tuple | None = None, arg
     fn = input._grad_fn
     if fn is None or input._base is not None:  # a leaf or a view: edge() decides
         e = edge(input)
+        if scalar:
+            e += _NO_EDGE
     else:
-        e = (fn, input._out_nr)
+        e = (fn, input._out_nr, None, 0) if scalar else (fn, input._out_nr)
     if saved is not None:
         if len(saved) == 1:
             s = saved[0]
@@ -346,7 +357,7 @@ def record_from(cls: type, out: Any, input: Any, saved: tuple | None = None, arg
         else:  # (None, scalar) of tensor * scalar
             s0, s1 = saved
             saved = (_save1(s0, out), _save1(s1, out))
-    return _attach(cls, out, (e, _NO_EDGE) if scalar else (e,), saved, args)
+    return _attach(cls, out, e, saved, args)
 
 
 def _save1(t: Any, out: Any) -> Any:

@@ -269,7 +269,7 @@ class _LogSoftmaxArrayBackward(Node):
     def apply(self, grads: list) -> tuple:
         g = grads[0]
         saved, dim = self._saved, self._args[0]
-        if not _grad_state.enabled and saved is not _RELEASED and dim is not None and self._next[0][0] is not None:
+        if not _grad_state.enabled and saved is not _RELEASED and dim is not None and self._next[0] is not None:
             y = saved[0]
             gd, dt = g._data, g._dtype
             if (y.vc[0] == y.version and y.dtype is dt and dt in _ARRAY_DTYPES and type(gd) is NDARRAY
@@ -382,7 +382,7 @@ class _AddmmArrayBackward(Node):
         sa, sb = saved  # unpacked like Node.apply: a modified saved tensor raises
         a = None if sa is None else sa.unpack(self)
         b = None if sb is None else sb.unpack(self)
-        (n_bias, _), (n_a, _), (n_b, _) = self._next
+        n_bias, _, n_a, _, n_b, _ = self._next
         col_a, col_b = self._args
         if (n_a is not None and (b is None or b._dtype is not dt or type(b._data) is not NDARRAY)) or (
                 n_b is not None and (a is None or a._dtype is not dt or type(a._data) is not NDARRAY)):
