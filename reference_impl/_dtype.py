@@ -15,7 +15,7 @@ _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
 class dtype:
     """A torch dtype: prints as ``torch.float32``; compares by identity."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed",
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_differentiable",
                  "_category", "_legacy", "_short", "_rank")
 
     def __init__(self, name: str, np_dtype: type, category: int, legacy: str, short: str, rank: int):
@@ -25,6 +25,7 @@ class dtype:
         self._category = category
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
+        self._differentiable = category >= _FLOAT  # results of these dtypes get a grad_fn
         self.is_signed = name not in ("bool", "uint8")
         self._legacy = legacy  # "FloatTensor", used in version-counter messages
         self._short = short  # "Float", used in casting messages

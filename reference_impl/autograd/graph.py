@@ -156,6 +156,8 @@ _classes: dict[str, type] = {}
 def node_class(name: str, *formulas: Callable, n_outputs: int = 1, base: type = Node) -> type:
     """The Node subclass torch calls ``name``; ``formulas[i]`` gives input i's gradient."""
     cls = type(name, (base,), {"__slots__": (), "formulas": formulas, "n_outputs": n_outputs})
+    if cls.__init__ is not Node.__init__:  # record() builds its nodes without calling __init__
+        raise TypeError(f"{name}: a recorded node class must keep Node.__init__")
     _classes.setdefault(name, cls)
     return cls
 
@@ -317,20 +319,19 @@ def _attach(cls: type, out: Any, edges: tuple, saved: tuple | None, args: tuple)
     fn = edges[0] if edges else None
     if fn is not None:  # an output like the first input's producer's shares its (immutable) record:
         m = fn._meta  # two GC-tracked tuples less per node, which long graphs pay for at every collection
-        if len(m) == 1 and m[0] is not None and m[0][1] is dt and m[0][0] == shape:
-            meta = m
+        if len(m) == 1:
+            m0 = m[0]
+            if m0 is not None and m0[1] is dt and m0[0] == shape:
+                meta = m
     if meta is None:
         meta = ((shape, dt),)
-    if cls.__init__ is _node_init:  # Node.__init__ inlined
-        node = _new(cls)
-        node._next = edges
-        node._saved = saved
-        node._args = args
-        node._meta = meta
-        node._seq = _next_seq()
-    else:
-        node = cls(edges, saved, args, meta)
-    if dt.is_floating_point or dt.is_complex:
+    node = _new(cls)  # Node.__init__ inlined (node_class makes sure that it is cls's)
+    node._next = edges
+    node._saved = saved
+    node._args = args
+    node._meta = meta
+    node._seq = _next_seq()
+    if dt._differentiable:
         out._grad_fn = node
         if out._out_nr:  # (an in-place op on a multi-output op's result; 0 is the class default)
             out._out_nr = 0
@@ -378,7 +379,6 @@ def _save(t: Any, outs: tuple) -> Any:
     return _SavedInput(t)
 
 
-_node_init = Node.__init__
 _new = object.__new__
 
 
