@@ -166,7 +166,8 @@ class _MulArrayBackward(Node):
         na, _, nb, _ = self._next
         ga = gb = None
         if na is not None:
-            ga = _fast_arith(operator.mul, g, _unpack_real(saved[1], self))
+            other = saved[1]  # a Python float (tensor * scalar) needs no unpacking
+            ga = _fast_arith(operator.mul, g, other if type(other) is float else _unpack_real(other, self))
             if ga is None:
                 return Node.apply(self, grads)
         if nb is not None:
