@@ -6,16 +6,18 @@ import math
 import warnings
 from typing import Any
 
+import numpy as _np
+
 from .. import _dtype as D
 from .._backend import of as backend_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import needs_grad, node_class, record
 from . import scans
-from ._util import loud, quiet, wrap
+from ._util import NDARRAY, loud, quiet, quietly, wrap
 from .elementwise import conj, where
 from .scans import _cat, _flip, _narrow, _scatter_zeros, at_version, cumprod
-from .shape import from_inference, wrap_dim, wrap_dims
+from .shape import from_inference, make_view, wrap_dim, wrap_dims
 
 
 def _unsqueeze_dims(g: Tensor, dims: tuple, ndim: int, keepdim: bool) -> Tensor:
@@ -102,15 +104,27 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: D.dtype
 
 
 def sum_to(grad: Tensor, shape: tuple) -> Tensor:
-    """Sum ``grad`` down to ``shape`` (the inverse of broadcasting)."""
-    lead = grad._data.ndim - len(shape)
+    """Sum ``grad`` down to ``shape`` (the inverse of broadcasting): torch's ``sum(dims, keepdim=True)``
+    then ``view(shape)``."""
+    data = grad._data
+    lead = data.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                      if s == 1 and grad._data.shape[i + lead] != 1)
+                                      if s == 1 and data.shape[i + lead] != 1)
     if dims:
+        dt = grad._dtype
+        if (not _grad_state.enabled and type(data) is NDARRAY and (dt is D.float32 or dt is D.float64)
+                and not grad._inference):  # the engine's case: sum's kernel and reshape's view, without the ops
+            summed = Tensor._make(quietly(_keepdim_sum, data, dims, dt.np), dt)
+            return make_view(summed, summed._data.reshape(shape)) if lead else summed
         grad = sum(grad, dims, keepdim=True)
     if lead or grad._data.shape != tuple(shape):
         grad = grad.reshape(shape)
     return grad
+
+
+def _keepdim_sum(data: Any, dims: tuple, np_dtype: Any) -> Any:
+    """What ``np.sum(..., keepdims=True)`` runs (sum's kernel), without its argument handling."""
+    return _np.add.reduce(data, axis=dims, dtype=np_dtype, keepdims=True)
 
 
 def _half_mean(input: Tensor, dim: Any, keepdim: bool) -> Tensor:

@@ -24,8 +24,10 @@ _refs = sys.getrefcount
 
 def _sum_to(grad: Any, shape: tuple) -> Any:
     """Reduce a broadcast gradient back to ``shape`` (the engine does this for every op)."""
-    from .._ops.reductions import sum_to
+    global _sum_to
+    from .._ops.reductions import sum_to  # (imported on first use: _ops imports the engine)
 
+    _sum_to = sum_to
     return sum_to(grad, shape)
 
 
