@@ -59,6 +59,15 @@ def _nll_kernel(
     xm = x if two_d else xp.moveaxis(x[None] if one_d else x, 1, -1)  # classes last: (N, *spatial, C)
     n_classes = xm.shape[-1]
     tg = target._data.reshape(xm.shape[:-1]).astype(np.int64, copy=False)
+    if (two_d and weight is None and reduction != "none" and type(x) is np.ndarray and x.dtype.kind == "f"
+            and not 0 <= ignore_index < n_classes):
+        fast = _nll_rows(x, tg, reduction == "mean", needs_grad(input))
+        if fast is not None:  # else a target is out of range: the general path raises
+            data, m = fast
+            out = Tensor._make(data, input._dtype)
+            if m is not None:
+                record(cls, out, (input,), (input, Tensor._make(m, input._dtype)), (None,))
+            return out
     valid = tg != ignore_index
     bad = valid & ((tg < 0) | (tg >= n_classes))
     if bad.any():
@@ -92,6 +101,29 @@ def _nll_kernel(
         gshape = None if one_d or reduction != "none" else (tg.shape[0], 1, *tg.shape[1:])
         record(cls, out, (input,), (input, wrap(m[0] if one_d else m, input._dtype)), (gshape,))
     return out
+
+
+def _nll_rows(x: np.ndarray, tg: np.ndarray, mean: bool, grad: bool) -> tuple | None:
+    """``_nll_kernel`` for (N, C) NumPy input without class weights, a reduction, and an
+    ignore_index no target can equal: every row counts with weight 1, so the general path's masks
+    and weights drop out (the same sums: ``-x[i, t_i] * 1``, divided by ``N`` for the mean).
+    Returns (loss, M for the gradient or None); None when a target is out of range."""
+    n, n_classes = x.shape
+    if n and (tg.view(np.uint64) >= n_classes).any():  # a negative target wraps to a huge unsigned one
+        return None
+    rows = np.arange(n)
+    token = quiet()
+    try:
+        losses = -x[rows, tg]
+        total = x.dtype.type(n)
+        data = losses.sum() / total if mean else losses.sum()
+        m = None
+        if grad:
+            m = np.zeros(x.shape, x.dtype)
+            m[rows, tg] = -1 / total if mean else -1
+    finally:
+        loud(token)
+    return np.asarray(data, x.dtype), m
 
 
 def _nll_1d_2d(
