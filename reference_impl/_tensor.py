@@ -14,6 +14,7 @@ from typing import Any
 from . import _dtype as D
 from ._backend import of as _backend_of
 from ._warn import warn_once
+from . import autograd as _autograd
 from .autograd import graph as _graph
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import RemovableHandle, _HookDict
@@ -267,9 +268,7 @@ class Tensor:
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A new leaf sharing data and version counter, cut off from the graph."""

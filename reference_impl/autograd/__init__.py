@@ -23,9 +23,7 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
 
 
 def _as_tuple(x: Any) -> tuple:
-    from .._tensor import Tensor
-
-    if isinstance(x, Tensor):
+    if isinstance(x, graph.tensor_class()):
         return (x,)
     if type(x) is dict:
         return tuple(x.values())
@@ -34,20 +32,18 @@ def _as_tuple(x: Any) -> tuple:
 
 def _grads_tuple(grads: Any, n: int) -> tuple:
     """torch's _tensor_or_tensors_to_tuple: None means one None per output."""
-    from .._tensor import Tensor
-
     if grads is None:
         return (None,) * n
-    if isinstance(grads, Tensor):
+    if isinstance(grads, graph.tensor_class()):
         return (grads,)
     return tuple(grads)
 
 
 def _make_grads(outputs: tuple, grads: tuple) -> list:
     """Seed gradients (torch's _make_grads, which zips): given ones are checked, missing ones are ones()."""
-    from .._ops.creation import ones_like
-    from .._tensor import Tensor
+    from .._ops.creation import ones_like  # (the autograd package loads before the ops)
 
+    Tensor = graph.tensor_class()
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if isinstance(g, Tensor):

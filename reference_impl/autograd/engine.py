@@ -16,7 +16,7 @@ import numpy as _np
 
 from .._warn import warn_once
 from .grad_mode import state as _grad_state
-from .graph import AccumulateGrad, CopyBackwards, Node, record
+from .graph import AccumulateGrad, CopyBackwards, Node, _tensor_make, record
 
 _NDARRAY = _np.ndarray
 _refs = sys.getrefcount
@@ -175,9 +175,7 @@ def _steal(grad: Any, variable: Any) -> Any:
 
 
 def _adopt(data: Any, grad: Any) -> Any:
-    from .._tensor import Tensor
-
-    t = Tensor._make(data, grad._dtype)
+    t = _tensor_make()(data, grad._dtype)
     t._vc = grad._vc  # new_grad.detach() shares the version counter
     if grad._zerotensor:  # and stays a ZeroTensor
         t._zerotensor = True
@@ -186,9 +184,7 @@ def _adopt(data: Any, grad: Any) -> Any:
 
 def _fresh(grad: Any) -> Any:
     """torch's clone_obey_contract: new_empty_strided(...).copy_(grad), so the copy is at version 1."""
-    from .._tensor import Tensor
-
-    t = Tensor._make(grad._data.copy(), grad._dtype)
+    t = _tensor_make()(grad._data.copy(), grad._dtype)
     t._vc[0] = 1
     return t
 

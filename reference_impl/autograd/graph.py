@@ -427,17 +427,27 @@ class _SavedOutput:
         return t
 
 
-def _tensor_make() -> Callable:
-    """``Tensor._make`` (imported on first use: _tensor imports this module)."""
-    global _make_tensor
-    if _make_tensor is None:
+def tensor_class() -> type:
+    """``Tensor``, imported on first use (_tensor imports the autograd package); a function-level
+    import costs about 1 us per call, this a global lookup."""
+    global _tensor_cls
+    if _tensor_cls is None:
         from .._tensor import Tensor
 
-        _make_tensor = Tensor._make
+        _tensor_cls = Tensor
+    return _tensor_cls
+
+
+def _tensor_make() -> Callable:
+    """``Tensor._make`` (see ``tensor_class``)."""
+    global _make_tensor
+    if _make_tensor is None:
+        _make_tensor = tensor_class()._make
     return _make_tensor
 
 
 _make_tensor: Callable | None = None
+_tensor_cls: type | None = None
 
 _SUFFIX = re.compile(r"Backward0?$|Backward(?=\d+$)")  # PowBackward0 -> Pow, PowBackward1 -> Pow1 (torch)
 
