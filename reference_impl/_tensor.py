@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _dtype as D
+from . import autograd as _autograd
 from ._backend import of as _backend_of
 from ._warn import warn_once
-from . import autograd as _autograd
 from .autograd import graph as _graph
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import RemovableHandle, _HookDict
