@@ -73,38 +73,38 @@ def _fast_arith(fast: Any, a: Any, b: Any) -> Tensor | None:
         return None
     tb = type(b)
     if tb is float or (tb is int and -_EXACT_INT <= b <= _EXACT_INT):
-        if da is D.float16:  # torch computes half by a Python scalar in float: half_by_scalar
-            return None
         cache = _SCALAR_ARRAYS.get(da)
-        s = None if cache is None else cache.get(b)
-        if s is None:
-            s = _scalar_array(b, x.dtype, cache)
-        args = (fast, x, s)
+        if cache is None:  # half (torch computes half by a Python scalar in float: half_by_scalar)
+            return None
+        y = cache.get(b)
+        if y is None:
+            y = _scalar_array(b, x.dtype, cache)
     elif tb not in _SCALAR_TYPES and getattr(b, "_dtype", None) is da and type(b._data) is NDARRAY:
-        args = (fast, x, b._data)
+        y = b._data
     else:
         return None
     try:
-        data = quiet_call(*args)
+        data = quiet_call(fast, x, y)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
     except RuntimeError as e:
-        data = quietly(*args, busy=e)
+        data = quietly(fast, x, y, busy=e)
     if type(data) is NDARRAY:
-        return Tensor._make(data, da)
+        return _make(data, da)
     return wrap(data, da)
 
 
 # The 0-d arrays of recently used Python scalars, per dtype: a chain like ``y * 1.0001`` casts its
 # scalar once. Read-only; zeros (0.0 and -0.0 are one key) and NaNs (never equal) are not kept.
-_SCALAR_ARRAYS: dict = {D.float32: {}, D.float64: {}}
+_SCALAR_ARRAYS: dict = {D.float32: {}, D.float64: {}}  # float16 has none: see half_by_scalar
+_make = Tensor._make
 
 
-def _scalar_array(b: float | int, np_dtype: Any, cache: dict | None) -> Any:
+def _scalar_array(b: float | int, np_dtype: Any, cache: dict) -> Any:
     """The Python scalar ``b`` as a 0-d array of ``np_dtype``, cast quietly (a scalar beyond the
     dtype becomes inf, as in torch), and remembered in ``cache``."""
     s = quietly(np_asarray, b, np_dtype)
-    if cache is not None and b != 0 and b == b:
+    if b != 0 and b == b:
         s.flags.writeable = False
         if len(cache) >= 64:
             cache.clear()
