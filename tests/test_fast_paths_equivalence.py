@@ -223,3 +223,30 @@ def test_remembered_scalar_arrays_keep_signed_zeros_and_stay_bounded() -> None:
     cache = _SCALAR_ARRAYS[ri.float32]
     assert len(cache) <= 64
     assert all(not a.flags.writeable for a in cache.values())
+
+
+def test_threads_share_the_quiet_context_without_errors() -> None:
+    """Large ufunc loops release the GIL, so a second thread finds the quiet context entered and
+    must take the fallback; every result must still be the single-threaded one."""
+    import threading
+
+    x = ri.tensor(np.linspace(-3, 3, 200_000, dtype=np.float32))
+    expected = ((x * 1.0001 + 1.0).tanh() * 3e38 * 10.0).numpy()
+    errors: list = []
+    results: list = []
+
+    def work() -> None:
+        try:
+            with np.errstate(all="raise"):  # a thread starts with NumPy's default state
+                for _ in range(30):
+                    results.append(((x * 1.0001 + 1.0).tanh() * 3e38 * 10.0).numpy())
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert len(results) == 90 and all(np.array_equal(r, expected) for r in results)
