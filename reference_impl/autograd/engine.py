@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as _np
 
+from .._quiet import loud, quiet
 from .._warn import warn_once
 from .grad_mode import state as _grad_state
 from .graph import AccumulateGrad, CopyBackwards, Node, _tensor_make, record
@@ -118,8 +119,6 @@ def accumulate_grad(t: Any, grad: Any, create_graph: bool) -> None:
 
 def _add_into(data: Any, other: Any) -> None:
     """``data += other`` without NumPy's floating-point warnings (inf - inf): torch warns about none."""
-    from .._ops._util import loud, quiet
-
     token = quiet()
     try:
         data += other
