@@ -174,7 +174,7 @@ def test_log_softmax_array_backward_equals_the_formula(monkeypatch: pytest.Monke
     assert grad() == fast, f"{dtype} dim={dim}: the array path differs from the formula"
 
 
-# ``_util.quiet_call`` runs hot kernels inside a prebuilt context whose NumPy error state ignores
+# ``_quiet.quiet_call`` runs hot kernels inside a prebuilt context whose NumPy error state ignores
 # everything; a context admits one thread at a time, so a busy one must fall back, not fail.
 def test_hot_kernels_are_silent_and_leave_the_users_error_state_alone() -> None:
     x = ri.tensor([3e38, -1.0, 0.0])
@@ -187,7 +187,7 @@ def test_hot_kernels_are_silent_and_leave_the_users_error_state_alone() -> None:
 
 
 def test_a_busy_quiet_context_falls_back_to_setting_the_state() -> None:
-    from reference_impl._ops._util import quiet_call
+    from reference_impl._quiet import quiet_call
 
     def inside() -> np.ndarray:  # the context is entered, as when another thread holds it
         with np.errstate(all="raise"):
@@ -197,7 +197,7 @@ def test_a_busy_quiet_context_falls_back_to_setting_the_state() -> None:
 
 
 def test_quietly_raises_the_kernels_own_runtime_error() -> None:
-    from reference_impl._ops._util import quietly
+    from reference_impl._quiet import quietly
 
     def kernel() -> None:
         raise RuntimeError("the kernel's own error")
