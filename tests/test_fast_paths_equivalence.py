@@ -34,7 +34,7 @@ def test_scalar_operand_matches_weak_scalar_promotion(dtype: str, op: str) -> No
         assert np.array_equal(np.signbit(got), np.signbit(expected)), s
 
 
-# The array-level backward of Add/Mul/Tanh (elementwise._*ArrayBackward) must keep every
+# The array-level backward of Add/Mul/Tanh/Relu (elementwise._*ArrayBackward) must keep every
 # observable behaviour of the Tensor formulas: errors, dtypes, create_graph graphs, aliasing.
 def _chain(t, case: str):
     x = t.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -72,11 +72,28 @@ def _chain(t, case: str):
         return x.grad, b.grad
     elif case == "add_alpha":
         t.add(x, w, alpha=2).tanh().sum().backward()
+    elif case == "relu":  # a NaN output passes its gradient, a masked one is +0.0 (also for a negative g)
+        y = (x * t.tensor([float("nan"), 2.0, -1.0])).relu()
+        (y * -3.0).sum().backward()
+        return x.grad, 1.0 / x.grad  # the sign of a zero shows as +-inf
+    elif case == "relu_twice":
+        y = (x * w).relu()
+        y.sum().backward()
+        y.sum().backward()
+    elif case == "relu_modified_output":
+        y = (x * w).relu()
+        y.add_(1)
+        y.sum().backward()
+    elif case == "relu_create_graph":
+        (gx,) = t.autograd.grad((x * w).relu().sum(), x, create_graph=True)
+        gx.sum().backward()
+        return gx, x.grad, w.grad, gx.grad_fn.name()
     return x.grad, w.grad
 
 
 @pytest.mark.parametrize("case", ["twice", "modified_saved", "modified_output", "mixed_dtype", "complex",
-                                  "create_graph", "same_input", "broadcast", "add_alpha"])
+                                  "create_graph", "same_input", "broadcast", "add_alpha", "relu", "relu_twice",
+                                  "relu_modified_output", "relu_create_graph"])
 def test_array_backward_matches_torch(case: str) -> None:
     assert_same(lambda t: _chain(t, case))
 

@@ -187,10 +187,12 @@ def _unpack_real(s: Any, node: Node) -> Any:
     return s.unpack(node)
 
 
-class _TanhArrayBackward(Node):
-    """TanhBackward0: ``tanh_backward`` on the saved output's buffer, without a Tensor for it."""
+class _OutputArrayBackward(Node):
+    """A unary node whose formula is one kernel of the gradient and the saved output (``kernel``, run
+    on the saved output's buffer without a Tensor for it): TanhBackward0, ReluBackward0."""
 
     __slots__ = ()
+    kernel: Any = None  # staticmethod(kernel(g, y) -> array)
 
     def apply(self, grads: list) -> tuple:
         g = grads[0]
@@ -201,14 +203,38 @@ class _TanhArrayBackward(Node):
             if (s.vc[0] == s.version and s.dtype is dt and dt.is_floating_point and type(g._data) is NDARRAY
                     and type(s.data) is NDARRAY):
                 try:
-                    data = quiet_call(_tanh_backward_real, g._data, s.data)
+                    data = quiet_call(self.kernel, g._data, s.data)
                 except RuntimeError as e:
-                    data = quietly(_tanh_backward_real, g._data, s.data, busy=e)
+                    data = quietly(self.kernel, g._data, s.data, busy=e)
                 return (Tensor._make(data, dt) if type(data) is NDARRAY else wrap(data, dt),)
         return Node.apply(self, grads)
 
 
-_ARRAY_BACKWARD = {"TanhBackward0": _TanhArrayBackward}
+def _tanh_backward_real(g: Any, y: Any) -> Any:
+    """g * (1 - y * y) on real NumPy arrays: three kernels, the last two writing in place (run it
+    through ``quietly``)."""
+    d = y * y
+    if type(d) is NDARRAY and g.shape == d.shape:
+        return _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
+    return g * (1 - d)  # 0-d (NumPy returns scalars) or a broadcasting grad
+
+
+def _relu_backward_real(g: Any, y: Any) -> Any:
+    """``threshold_backward(g, y, 0)``'s kernel."""
+    return zero_unless(~(y <= 0), g)
+
+
+class _TanhArrayBackward(_OutputArrayBackward):
+    __slots__ = ()
+    kernel = staticmethod(_tanh_backward_real)
+
+
+class _ReluArrayBackward(_OutputArrayBackward):
+    __slots__ = ()
+    kernel = staticmethod(_relu_backward_real)
+
+
+_ARRAY_BACKWARD = {"TanhBackward0": _TanhArrayBackward, "ReluBackward0": _ReluArrayBackward}
 
 
 # ---------------------------------------------------------------------------------------
@@ -393,15 +419,6 @@ def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
     if _grad_state.enabled and needs_grad(grad_output, output):
         record(TanhBackwardBackward0, out, (grad_output, output), (grad_output, output))
     return out
-
-
-def _tanh_backward_real(g: Any, y: Any) -> Any:
-    """g * (1 - y * y) on real NumPy arrays: three kernels, the last two writing in place (run it
-    through ``quietly``)."""
-    d = y * y
-    if type(d) is NDARRAY and g.shape == d.shape:
-        return _xp.multiply(g, _xp.subtract(1, d, out=d), out=d)
-    return g * (1 - d)  # 0-d (NumPy returns scalars) or a broadcasting grad
 
 
 def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
