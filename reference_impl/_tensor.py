@@ -11,6 +11,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from . import _dtype as D
 from . import autograd as _autograd
 from ._backend import of as _backend_of
@@ -384,10 +386,60 @@ class Tensor:
         a = self.numpy(force=not self.is_cuda)  # torch refuses to hand out device memory
         return a if dtype is None else a.astype(dtype)
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """torch's Tensor.__deepcopy__: leaves only; a copy of the memory (views copied in one deepcopy
+        keep sharing it, with their layout), requires_grad, a deep copy of ``.grad`` and of the
+        attributes a user set on the tensor."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+                "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+
+        new = Tensor._make(_copy_memory(self._data, memo), self._dtype)
+        new.__class__ = type(self)
+        new._vc[0] = 1  # torch set_()s a new tensor to the copied storage: one version, a counter of its own
+        if self.requires_grad:
+            new._requires_grad = True
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        for key, value in self.__dict__.items():
+            if key not in _INTERNAL_ATTRS:
+                new.__dict__[key] = copy.deepcopy(value, memo)
+        memo[id(self)] = new
+        return new
+
     def __reduce_ex__(self, proto: int) -> Any:
         xp = _backend_of(self._data)
         return (_rebuild, (self.numpy(force=True).copy(), self._dtype.name, self.requires_grad, xp.name,
                            xp.device_name))
+
+
+# Tensor fields that live in the instance __dict__ once set (see the class defaults): not user attributes
+_INTERNAL_ATTRS = frozenset({"_requires_grad", "_retains_grad", "_out_nr", "_grad", "_acc", "_hooks", "_post_hooks",
+                             "_zerotensor", "_view_meta", "_counted"})
+
+
+def _copy_memory(data: Any, memo: dict) -> Any:
+    """A copy of ``data`` for deepcopy. Views of one buffer copied in the same deepcopy share the copy
+    of that buffer (torch deep-copies the storage once per memo) and keep their strides."""
+    if type(data) is not np.ndarray:
+        return data.deepcopy_sharing(memo)  # a torch-backend buffer
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    key = ("storage", id(root))
+    copied = memo.get(key)
+    if copied is None:
+        copied = memo[key] = root.copy(order="K")
+        memo.setdefault(id(memo), []).append(root)  # keep ``root`` alive: copy's own convention for memo keys
+    if copied.strides != root.strides:  # ("K" keeps a C or F buffer's strides; anything else is copied)
+        return data.copy(order="K")
+    offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(data.shape, data.dtype, buffer=copied, offset=offset, strides=data.strides)
 
 
 def _rebuild(array: Any, dtype_name: str, requires_grad: bool, backend: str = "numpy",

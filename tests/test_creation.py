@@ -89,3 +89,48 @@ def test_half_overflow_from_python_scalars_is_silent() -> None:
                 x + 1e39, x - 1e39, x == 1e39)
 
     assert_same(f)
+
+
+# copy.deepcopy: torch's Tensor.__deepcopy__ (leaves only; .grad, user attributes and shared memory
+# between views are copied; the copy is at version 1) and Parameter.__deepcopy__ (data only).
+def _deepcopy_tensor(t: Any) -> tuple:
+    import copy
+
+    x = t.ones(3, requires_grad=True)
+    (x * 2).sum().backward()
+    x.note = [1]
+    y = copy.deepcopy(x)
+    return (y, y.requires_grad, y.is_leaf, y.grad, y.grad is x.grad, y.note, y.note is x.note, y._version,
+            y.grad._version)
+
+
+def _deepcopy_views(t: Any) -> tuple:
+    import copy
+
+    b = t.arange(6.0).reshape(2, 3)
+    c1, c2 = copy.deepcopy([b.t(), b[1]])
+    c1[1, 1] = 100.0  # the copies share their memory as the originals do, with the same layout
+    return c1, c2, b, c1._version, c2._version
+
+
+def _deepcopy_parameters(t: Any) -> tuple:
+    import copy
+
+    m = t.nn.Linear(2, 2)
+    m(t.ones(1, 2)).sum().backward()
+    m2 = copy.deepcopy(m)
+    return (bool((m2.weight == m.weight).all()), m2.weight is m.weight, m2.weight.grad, type(m2.weight).__name__,
+            m2.weight._version, m2.bias.requires_grad)
+
+
+DEEPCOPY_CASES = {
+    "tensor": _deepcopy_tensor,
+    "views": _deepcopy_views,
+    "parameters": _deepcopy_parameters,
+    "non-leaf": lambda t: __import__("copy").deepcopy(t.ones(2, requires_grad=True) * 2),
+}
+
+
+@pytest.mark.parametrize("case", DEEPCOPY_CASES.values(), ids=list(DEEPCOPY_CASES))
+def test_deepcopy_matches_torch(case) -> None:
+    assert_same(case)

@@ -168,6 +168,19 @@ class TorchArray(np.lib.mixins.NDArrayOperatorsMixin):
     def copy(self, order: str = "C") -> TorchArray:
         return wrap(self.t.clone(memory_format=torch.contiguous_format))
 
+    def deepcopy_sharing(self, memo: dict) -> TorchArray:
+        """A copy for ``copy.deepcopy``: arrays over one storage copied in the same deepcopy share one
+        copy of it (kept in ``memo``), with their offsets and strides, as torch's storage deepcopy."""
+        t = self.t
+        storage = t.untyped_storage()
+        key = ("storage", t.device, storage.data_ptr(), storage.nbytes())
+        copied = memo.get(key)
+        if copied is None:
+            copied = memo[key] = storage.clone()
+        out = torch.empty(0, dtype=t.dtype, device=t.device)
+        out.set_(copied, t.storage_offset(), t.shape, t.stride())
+        return wrap(out)
+
     def view(self, dtype: Any = None) -> TorchArray:
         """An alias (``view()``) or a reinterpretation of the bytes (``view(np.float32)``)."""
         if dtype is None:

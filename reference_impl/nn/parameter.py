@@ -37,9 +37,7 @@ class Parameter(Tensor):
         if id(self) in memo:
             return memo[id(self)]
         data = Tensor._make(self._backend.copy(self._data), self._dtype)
-        result = type(self)(data, self._requires_grad)
-        if self._grad is not None:
-            result._grad = Tensor._make(self._backend.copy(self._grad._data), self._grad._dtype)
+        result = type(self)(data, self._requires_grad)  # torch's: no .grad, no attributes
         memo[id(self)] = result
         return result
 
