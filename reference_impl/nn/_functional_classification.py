@@ -17,7 +17,7 @@ from .._ops._util import loud, quiet, wrap
 from .._ops.elementwise import add, half_by_scalar, neg, where
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import needs_grad, node_class, record
+from ..autograd.graph import needs_grad, node_class, record, record_from
 from ._functional_activations import floating_only, log_softmax
 from ._functional_losses import _check_reduction, _not_differentiable, _reduction
 
@@ -66,7 +66,7 @@ def _nll_kernel(
             data, m = fast
             out = Tensor._make(data, input._dtype)
             if m is not None:
-                record(cls, out, (input,), (input, Tensor._make(m, input._dtype)), (None,))
+                record_from(cls, out, input, (input, Tensor._make(m, input._dtype)), (None,))
             return out
     valid = tg != ignore_index
     bad = valid & ((tg < 0) | (tg >= n_classes))
@@ -109,14 +109,16 @@ def _nll_rows(x: np.ndarray, tg: np.ndarray, mean: bool, grad: bool) -> tuple | 
     and weights drop out (the same sums: ``-x[i, t_i] * 1``, divided by ``N`` for the mean).
     Returns (loss, M for the gradient or None); None when a target is out of range."""
     n, n_classes = x.shape
-    if n and (tg.view(np.uint64) >= n_classes).any():  # a negative target wraps to a huge unsigned one
+    if n and np.maximum.reduce(tg.view(np.uint64)) >= n_classes:  # a negative target wraps to a huge one
         return None
     rows = np.arange(n)
     token = quiet()
     try:
         losses = -x[rows, tg]
         total = x.dtype.type(n)
-        data = losses.sum() / total if mean else losses.sum()
+        data = np.add.reduce(losses)  # losses.sum() without its argument handling
+        if mean:
+            data = data / total
         m = None
         if grad:
             m = np.zeros(x.shape, x.dtype)
