@@ -91,6 +91,10 @@ def test_half_overflow_from_python_scalars_is_silent() -> None:
     assert_same(f)
 
 
+def test_float_beyond_the_dtype_becomes_inf_silently() -> None:
+    assert_same(lambda t: (t.tensor([1e300, -1e39], dtype=t.float32), t.tensor([7e4], dtype=t.float16)))
+
+
 # copy.deepcopy: torch's Tensor.__deepcopy__ (leaves only; .grad, user attributes and shared memory
 # between views are copied; the copy is at version 1) and Parameter.__deepcopy__ (data only).
 def _deepcopy_tensor(t: Any) -> tuple:

@@ -246,3 +246,20 @@ def test_lerp_rounds_once_like_torchs_fused_multiply_add(dtype: str, tensor_weig
             expected = out.numpy()
         else:
             np.testing.assert_array_equal(out.numpy(), expected)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_lerp_extreme_values_match_torch(dtype: str) -> None:
+    """The float64 fused multiply-add splits its operands (Veltkamp); beyond 2**996 the split would
+    overflow, and infinities and NaNs must come out as torch's fma gives them."""
+    inf, nan = float("inf"), float("nan")
+    a = [1e300, -1e300, 3.0, 1e308, inf, nan, 1.0, -inf, 0.0]
+    b = [-1e300, 1e300, 4.0, -1e308, 1.0, 2.0, inf, inf, -0.0]
+    w = [0.7, 0.2, 0.5, 0.4, 0.1, 0.9, 0.3, 0.6, 0.5]
+
+    def f(t: Any) -> Any:
+        dt = getattr(t, dtype)
+        x, y = t.tensor(a, dtype=t.float64).to(dt), t.tensor(b, dtype=t.float64).to(dt)
+        return t.lerp(x, y, 0.3), t.lerp(x, y, t.tensor(w, dtype=dt))
+
+    assert_same(f)

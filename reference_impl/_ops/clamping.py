@@ -142,12 +142,21 @@ def _fma(x: Any, y: Any, z: Any) -> Any:
     if x.dtype == _np.float32:  # the three operands share a dtype
         f = _np.float64
         return (x.astype(f) * y.astype(f) + z.astype(f)).astype(_np.float32)
+    # Splitting overflows beyond 2**996: such operands are scaled by powers of two (exact) first
+    xp = backend_of(z)
+    sx = xp.where(abs(x) > _BIG, _SHRINK, 1.0)
+    sy = xp.where(abs(y) > _BIG, _SHRINK, 1.0)
+    x, y, z = x * sx, y * sy, z * (sx * sy)
     p = x * y
     e = _two_product_error(x, y, p)
     s = p + z
     bb = s - p
     t = (p - (s - bb)) + (z - bb)  # s + t == p + z exactly
-    return s + (t + e)
+    # an infinite or NaN operand or sum: the plain sum is IEEE's fma result (the corrections are NaN)
+    return xp.where(_np.isfinite(s), s + (t + e), s) / (sx * sy)
+
+
+_BIG, _SHRINK = 2.0 ** 900, 2.0 ** -128
 
 
 def _two_product_error(x: Any, y: Any, p: Any) -> Any:

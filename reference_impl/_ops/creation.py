@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._backend import for_device
+from .._quiet import quietly
 from .._tensor import Tensor
 from .._warn import is_warn_always_enabled, set_warn_always
 from ._scalar_check import check_data_fits, checked_scalar
@@ -88,7 +89,7 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None, requi
     if dtype is not None:
         check_data_fits(data, dt)
     try:
-        array = np.array(_to_plain(data), dtype=dt.np)
+        array = quietly(np.array, _to_plain(data), dt.np)  # a float beyond the dtype is inf, silently
     except OverflowError:  # a Python int outside the target's range: integers wrap, as in torch
         array = np.array(_to_plain(data))
         if array.dtype.kind in "uO" and not (dt.is_floating_point or dt.is_complex or dt is D.bool_):
