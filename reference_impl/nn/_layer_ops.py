@@ -184,8 +184,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     _not_differentiable("native_batch_norm", "running_var", running_var)
     floating_only("batch_norm", input._dtype)
     mixed = _check_mixed_dtype(input, weight, bias, running_mean, running_var)
-    # torch's kernel: statistics accumulate in float for half, are stored in the parameters' dtype
-    # (half unless mixed), then out = x * alpha + beta with alpha, beta in float
+    # torch's kernel: statistics accumulate in float for half and, in training, are stored in the
+    # parameters' dtype (half unless mixed); then out = x * alpha + beta with alpha, beta in float
     cdt = _compute_dtype(input._dtype)
     param_np = cdt if mixed else input._dtype.np
     x = xp.astype(x, cdt, copy=False)
@@ -201,8 +201,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         else:
             mean = xp.astype(running_mean._data, cdt, copy=False).reshape(bshape)
             var = xp.astype(running_var._data, cdt, copy=False).reshape(bshape)
-        mean = xp.astype(xp.astype(mean, param_np, copy=False), cdt, copy=False)
-        rstd = xp.astype(xp.astype(1 / xp.sqrt(var + eps), param_np, copy=False), cdt, copy=False)
+        rstd = 1 / xp.sqrt(var + eps)
+        if training:  # save_mean / save_invstd are stored in the parameters' dtype; eval uses them unrounded
+            mean = xp.astype(xp.astype(mean, param_np, copy=False), cdt, copy=False)
+            rstd = xp.astype(xp.astype(rstd, param_np, copy=False), cdt, copy=False)
         alpha = rstd if weight is None else rstd * xp.astype(weight._data, cdt, copy=False).reshape(bshape)
         beta = -mean * alpha
         if bias is not None:
