@@ -193,11 +193,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if training:
             mean = xp.mean(x, axis=axes, keepdims=True)
             centered = x - mean
-            var = xp.mean(centered * centered, axis=axes, keepdims=True)
+            var_sum = xp.sum(centered * centered, axis=axes, keepdims=True)
+            var = var_sum / count  # (np.mean's own division)
             if running_mean is not None:
                 _blend(running_mean, mean.reshape(-1), momentum)
             if running_var is not None:
-                _blend(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
+                _blend(running_var, var_sum.reshape(-1) / (count - 1), momentum)
         else:
             mean = xp.astype(running_mean._data, cdt, copy=False).reshape(bshape)
             var = xp.astype(running_var._data, cdt, copy=False).reshape(bshape)
@@ -220,10 +221,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
 
 def _blend(stat: Tensor, batch_value: Any, momentum: float) -> None:
-    """stat = (1 - momentum) * stat + momentum * batch_value, in place; like torch's kernel, it
-    leaves the version counter alone."""
+    """stat = momentum * batch_value + (1 - momentum) * stat, in place, computed in the batch
+    statistics' (float) type and rounded once, as torch's kernel; it leaves the version counter alone."""
     xp = backend_of(stat._data)
-    xp.copyto(stat._data, (1 - momentum) * stat._data + momentum * batch_value, casting="unsafe")
+    m = batch_value.dtype.type(momentum)
+    new = m * batch_value + (m.dtype.type(1) - m) * xp.astype(stat._data, batch_value.dtype, copy=False)
+    xp.copyto(stat._data, new, casting="unsafe")
 
 
 # --- embedding ----------------------------------------------------------------------------
