@@ -531,3 +531,20 @@ def test_sgn_gradient_of_a_real_input_is_an_immutable_zerotensor(case: str) -> N
         return x.grad
 
     assert_same(f, check_warnings=False)
+
+
+@pytest.mark.parametrize("op", ["fmod", "remainder", "mul_scalar", "mul_tensor"])
+def test_second_backward_raises_only_where_something_was_saved(op: str) -> None:
+    """torch saves a tensor for backward only when an input whose formula needs it requires grad:
+    fmod/remainder by a tensor without grad save nothing, so a second backward runs; ``x * 2.0``
+    saves the wrapped scalar and ``x * t`` saves ``t``, so it raises."""
+    def f(t):
+        a = t.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+        b = t.tensor([1.0, 2.0])
+        y = {"fmod": lambda: a.fmod(b), "remainder": lambda: a.remainder(b), "mul_scalar": lambda: a * 2.0,
+             "mul_tensor": lambda: a * b}[op]()
+        y.sum().backward()
+        y.sum().backward()
+        return a.grad
+
+    assert_same(f)

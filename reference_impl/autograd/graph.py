@@ -119,8 +119,15 @@ class Node:
         return tuple([s if type(s) in _NOT_TENSORS else s.unpack(self) for s in saved])
 
     def release(self) -> None:
-        if self._saved is not None:
-            self._saved = _RELEASED
+        """Free the saved values: a later unpack raises. A node whose entries are all None saved
+        nothing (torch populates no SavedVariable when no input that needs one requires grad, e.g.
+        fmod's ``other`` without grad), and a second backward through it is allowed."""
+        saved = self._saved
+        if saved is not None and saved is not _RELEASED:
+            for s in saved:
+                if s is not None:
+                    self._saved = _RELEASED
+                    return
 
     def apply(self, grads: list) -> tuple:
         """Gradients for each next edge; ``grads`` holds one entry per forward output."""
