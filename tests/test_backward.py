@@ -548,3 +548,14 @@ def test_second_backward_raises_only_where_something_was_saved(op: str) -> None:
         return a.grad
 
     assert_same(f)
+
+
+def test_second_backward_through_advanced_indexing_raises() -> None:
+    """IndexBackward0 saves the indices (freed by the first backward); found by the CI conformance run."""
+    def f(t):
+        x = t.tensor([0.0, 1.0], requires_grad=True)
+        s = x[t.tensor([0])].sum()
+        s.backward()
+        s.backward()
+
+    assert_same(f, expect_error=True)

@@ -123,11 +123,15 @@ class Node:
         nothing (torch populates no SavedVariable when no input that needs one requires grad, e.g.
         fmod's ``other`` without grad), and a second backward through it is allowed."""
         saved = self._saved
-        if saved is not None and saved is not _RELEASED:
-            for s in saved:
-                if s is not None:
-                    self._saved = _RELEASED
-                    return
+        if saved is None or saved is _RELEASED:
+            return
+        for s in saved:
+            if s is not None:
+                break
+        else:
+            if saved:  # (an empty tuple stands for values saved outside it, e.g. IndexBackward0's indices)
+                return
+        self._saved = _RELEASED
 
     def apply(self, grads: list) -> tuple:
         """Gradients for each next edge; ``grads`` holds one entry per forward output."""
