@@ -263,3 +263,23 @@ def test_lerp_extreme_values_match_torch(dtype: str) -> None:
         return t.lerp(x, y, 0.3), t.lerp(x, y, t.tensor(w, dtype=dt))
 
     assert_same(f)
+
+
+@pytest.mark.parametrize("op", ["floor_divide", "div_floor", "div_trunc", "floordiv_operator", "floor_divide_"])
+def test_half_rounding_division_by_a_python_scalar_computes_in_float(op: str) -> None:
+    """torch reads the scalar divisor as a float and divides in float (1.52 // 0.76 is 1 in torch;
+    dividing in half, with 0.76 rounded to half, gives 2). Found by a randomized conformance run."""
+    x = np.random.default_rng(0).standard_normal(2000).astype(np.float16) * np.float16(4)
+    x[:2] = [1.52, -1.52]
+
+    ops = {"floor_divide": lambda t, a, s: t.floor_divide(a, s),
+           "div_floor": lambda t, a, s: t.div(a, s, rounding_mode="floor"),
+           "div_trunc": lambda t, a, s: t.div(a, s, rounding_mode="trunc"),
+           "floordiv_operator": lambda t, a, s: a // s,
+           "floor_divide_": lambda t, a, s: a.clone().floor_divide_(s)}
+
+    def f(t: Any) -> Any:
+        a = t.tensor(x)
+        return [ops[op](t, a, s) for s in (0.76, -1.7, 0.1, 3, 0.0)]
+
+    assert_same(f, rtol=0, atol=0)

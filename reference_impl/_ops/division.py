@@ -89,8 +89,10 @@ def div(input: Any, other: Any, *, rounding_mode: Any = _NO_MODE) -> Tensor:
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                                f"'{rounding_mode}'")
-        out = _rounding_compute(_floor_div if rounding_mode == "floor" else _trunc_div, input, other, dt,
-                                f"div_{rounding_mode}_cpu")
+        fn = _floor_div if rounding_mode == "floor" else _trunc_div
+        out = half_by_scalar(fn, input, other)  # torch divides half by a Python scalar in float
+        if out is None:
+            out = _rounding_compute(fn, input, other, dt, f"div_{rounding_mode}_cpu")
     if needs_grad(input, other):
         record(DivBackward2, out, (input, other), (input if wants_grad(other) else None, other), (rounding_mode,))
     return out
@@ -139,7 +141,9 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 
 def _floor_divide(input: Any, other: Any, name: str) -> Tensor:
-    out = _rounding_compute(_floor_div, input, other, D.result_dtype(input, other), "div_floor_cpu")
+    out = half_by_scalar(_floor_div, input, other)  # torch divides half by a Python scalar in float
+    if out is None:
+        out = _rounding_compute(_floor_div, input, other, D.result_dtype(input, other), "div_floor_cpu")
     if needs_grad(input, other):
         _record_not_implemented(out, (input, other), name)
     return out

@@ -114,8 +114,9 @@ def _scalar_array(b: float | int, np_dtype: Any, cache: dict) -> Any:
 
 def half_by_scalar(fn: Any, a: Any, b: Any) -> Tensor | None:
     """``fn(a, b)`` for a half tensor ``a`` and a real Python scalar ``b``, else None. torch's mul and
-    true div kernels read such a scalar as a float (``original_scalar_value<opmath_t>``) and compute
-    in float, rounding once; NumPy would round the scalar to half first."""
+    div kernels (true, floor and trunc division) read such a scalar as a float
+    (``original_scalar_value<opmath_t>``) and compute in float, rounding once; NumPy would round the
+    scalar to half first. (remainder and fmod compute in half.)"""
     if type(b) not in (float, int) or getattr(a, "_dtype", None) is not D.float16:
         return None
     x = a._data
