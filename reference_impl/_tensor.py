@@ -6,6 +6,7 @@ installed as methods by ``reference_impl/__init__.py`` (see ``_ops.methods``).
 
 from __future__ import annotations
 
+import copy
 import warnings
 import weakref
 from collections.abc import Callable
@@ -397,8 +398,6 @@ class Tensor:
                 "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
         if id(self) in memo:
             return memo[id(self)]
-        import copy
-
         new = Tensor._make(_copy_memory(self._data, memo), self._dtype)
         new.__class__ = type(self)
         new._vc[0] = 1  # torch set_()s a new tensor to the copied storage: one version, a counter of its own

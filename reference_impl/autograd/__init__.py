@@ -41,8 +41,6 @@ def _grads_tuple(grads: Any, n: int) -> tuple:
 
 def _make_grads(outputs: tuple, grads: tuple) -> list:
     """Seed gradients (torch's _make_grads, which zips): given ones are checked, missing ones are ones()."""
-    from .._ops.creation import ones_like  # (the autograd package loads before the ops)
-
     Tensor = graph.tensor_class()
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
@@ -64,11 +62,20 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                 if not out._dtype.is_floating_point:
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                        f"{out._dtype}")
-                g = ones_like(out)
+                g = _ones_like(out)
             result.append(g)
         else:
             raise TypeError("gradients can be either Tensors or None, but got " + type(g).__name__)
     return result
+
+
+def _ones_like(t: Any) -> Any:
+    """``ones_like``, bound on first use (the autograd package loads before the ops)."""
+    global _ones_like
+    from .._ops.creation import ones_like
+
+    _ones_like = ones_like
+    return ones_like(t)
 
 
 def _run(outputs: tuple, grads: list, retain_graph: bool, create_graph: bool, inputs: tuple,
